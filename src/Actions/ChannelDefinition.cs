@@ -1,0 +1,40 @@
+using System.Text.Json.Nodes;
+
+namespace ExternalAction.Actions;
+
+/// <summary>
+/// The channel of an action and its request template. String values may hold Liquid placeholders rendered
+/// over the execution request; <see cref="Body"/> and <see cref="Blocks"/> are JSON templates rendered leaf by leaf.
+/// </summary>
+public sealed record ChannelDefinition
+{
+    public required string Type { get; init; }
+
+    // Generic webhook.
+    public string Method { get; init; } = "POST";
+    public string? Url { get; init; }
+    /// <summary>Name of a secret holding the URL, when the URL itself is a credential (Slack incoming webhooks).</summary>
+    public string? UrlSecret { get; init; }
+    public Dictionary<string, string> Headers { get; init; } = [];
+    public JsonNode? Body { get; init; }
+    public ChannelAuth Auth { get; init; } = new();
+
+    // Slack incoming webhook.
+    public string? Text { get; init; }
+    public JsonArray? Blocks { get; init; }
+
+    // Twilio SMS (Messages API).
+    public string? BaseUrl { get; init; }
+    public string? AccountSid { get; init; }
+    public string? AuthTokenSecret { get; init; }
+    public string? From { get; init; }
+    public string? MessagingServiceSid { get; init; }
+    public string? To { get; init; }
+
+    /// <summary>Requests per second this channel may receive from one Processor instance (0 = unlimited).</summary>
+    public double RatePerSecond { get; init; }
+    /// <summary>Deliveries in flight at once on this channel in one Processor instance.</summary>
+    public int MaxConcurrency { get; init; } = 16;
+    /// <summary>Seconds one delivery attempt may take.</summary>
+    public int TimeoutSeconds { get; init; } = 30;
+}

@@ -1,0 +1,12 @@
+namespace ExternalAction.Actions;
+
+/// <summary>Where an action delivers its message.</summary>
+public static class ChannelTypes
+{
+    public const string None = "none";
+    public const string Webhook = "webhook";
+    public const string Slack = "slack";
+    public const string Twilio = "twilio";
+
+    public static IReadOnlyList<string> All { get; } = [None, Webhook, Slack, Twilio];
+}

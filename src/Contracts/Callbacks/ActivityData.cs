@@ -1,0 +1,15 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace ExternalAction.Contracts.Callbacks;
+
+/// <summary>Outcome of the action; extra keys carry <c>callbackPayloadDef.attributes</c> values.</summary>
+public sealed record ActivityData
+{
+    public required bool Success { get; init; }
+    public string? ErrorCode { get; init; }
+    public string? Reason { get; init; }
+
+    [JsonExtensionData]
+    public JsonObject? Attributes { get; init; }
+}

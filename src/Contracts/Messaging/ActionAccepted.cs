@@ -1,0 +1,21 @@
+using ExternalAction.Contracts.Platform;
+
+namespace ExternalAction.Contracts.Messaging;
+
+/// <summary>
+/// Published by the Api once per accepted execution request. Two queues take it: the status recorder (batched
+/// inserts) and the processor. Carries the whole request, token included, because the callback needs it.
+/// </summary>
+public sealed record ActionAccepted
+{
+    public required string RequestId { get; init; }
+    public required string ActionName { get; init; }
+    public required string ActionVersion { get; init; }
+    public required DateTimeOffset ReceivedAt { get; init; }
+    public required DateTimeOffset Deadline { get; init; }
+    public required ExecutionRequest Request { get; init; }
+    /// <summary>Header parameters sent as real HTTP headers (they win over <c>customHeaders</c> in the body).</summary>
+    public Dictionary<string, string>? HttpHeaders { get; init; }
+    /// <summary>How many processing attempts came before this copy (0 on first delivery; set on retries).</summary>
+    public int Attempt { get; init; }
+}
