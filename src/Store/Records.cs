@@ -1,0 +1,103 @@
+namespace ExternalAction.Store;
+
+/// <summary>What is known about a request when it is accepted. The payload is already masked by the caller.</summary>
+public sealed record NewRequest
+{
+    public required string RequestId { get; init; }
+    public required string ActionName { get; init; }
+    public required string ActionVersion { get; init; }
+    public required string EntityType { get; init; }
+    public string? LeadId { get; init; }
+    public string? AccountId { get; init; }
+    /// <summary>Comma-separated person ids of an accountPerson request.</summary>
+    public string? PersonIds { get; init; }
+    public string? JourneyId { get; init; }
+    public string? JourneyName { get; init; }
+    public string? ImsOrgId { get; init; }
+    public string? MunchkinId { get; init; }
+    public required DateTimeOffset ReceivedAt { get; init; }
+    public required DateTimeOffset DeadlineAt { get; init; }
+    public string? RequestPayload { get; init; }
+}
+
+/// <summary>A status row. Holds no token and no secret.</summary>
+public sealed record RequestRecord
+{
+    public required string RequestId { get; init; }
+    public required string ActionName { get; init; }
+    public required string ActionVersion { get; init; }
+    public required string EntityType { get; init; }
+    public string? LeadId { get; init; }
+    public string? AccountId { get; init; }
+    public string? PersonIds { get; init; }
+    public string? JourneyId { get; init; }
+    public string? JourneyName { get; init; }
+    public string? ImsOrgId { get; init; }
+    public string? MunchkinId { get; init; }
+    public DateTimeOffset ReceivedAt { get; init; }
+    public DateTimeOffset DeadlineAt { get; init; }
+    public string? RequestPayload { get; init; }
+    public required string Status { get; init; }
+    public string? Outcome { get; init; }
+    public int AttemptCount { get; init; }
+    public DateTimeOffset? NextAttemptAt { get; init; }
+    public string? LeaseOwner { get; init; }
+    public DateTimeOffset? LeaseUntil { get; init; }
+    public DateTimeOffset? DeliveredAt { get; init; }
+    public int? DeliveryStatusCode { get; init; }
+    public int? DeliveryDurationMs { get; init; }
+    public string? AccessorValues { get; init; }
+    public string? AccessorRejections { get; init; }
+    public string? SelectedPathId { get; init; }
+    public int? CallbackStatusCode { get; init; }
+    public string? CallbackResult { get; init; }
+    /// <summary>The callback body, kept once built so a retry or a restarted Processor sends the same one.</summary>
+    public string? CallbackBody { get; init; }
+    public string? LastError { get; init; }
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+}
+
+/// <summary>One change of status, with a short note for support.</summary>
+public sealed record TransitionRecord(long Id, string RequestId, string? FromStatus, string ToStatus, DateTimeOffset At, string? Detail);
+
+public sealed record ClaimResult(bool Claimed, RequestRecord Record);
+
+/// <summary>A change to a row: the new status plus the columns to set (null = leave as is).</summary>
+public sealed record StatusUpdate
+{
+    public required string Status { get; init; }
+    public string? Detail { get; init; }
+    public int? AttemptCount { get; init; }
+    public DateTimeOffset? NextAttemptAt { get; init; }
+    public bool ClearNextAttempt { get; init; }
+    public DateTimeOffset? DeliveredAt { get; init; }
+    public int? DeliveryStatusCode { get; init; }
+    public int? DeliveryDurationMs { get; init; }
+    public string? AccessorValues { get; init; }
+    public string? AccessorRejections { get; init; }
+    public string? SelectedPathId { get; init; }
+    public int? CallbackStatusCode { get; init; }
+    public string? CallbackResult { get; init; }
+    public string? CallbackBody { get; init; }
+    public string? Outcome { get; init; }
+    public string? LastError { get; init; }
+    public bool ReleaseLease { get; init; } = true;
+}
+
+/// <summary>Support's list query. Filters are AND-ed; <see cref="EntityId"/> matches lead, account or person ids.</summary>
+public sealed record RequestQuery
+{
+    public string? Status { get; init; }
+    public string? Action { get; init; }
+    public string? EntityId { get; init; }
+    public string? JourneyId { get; init; }
+    public DateTimeOffset? From { get; init; }
+    public DateTimeOffset? To { get; init; }
+    public int PageSize { get; init; } = 50;
+    public string? Cursor { get; init; }
+}
+
+public sealed record RequestPage(IReadOnlyList<RequestRecord> Items, string? NextCursor);
+
+public sealed record StatusCount(string ActionName, string Status, long Count);

@@ -1,0 +1,372 @@
+using System.Data;
+using System.Data.Common;
+using System.Text;
+using Dapper;
+
+namespace ExternalAction.Store;
+
+/// <summary>
+/// The status table: one row per request and its history of transitions. Used by the Processor (record, claim,
+/// update) and by the Api's support queries. Dapper over the configured provider; SQL sits next to each call.
+/// </summary>
+public sealed class StatusStore
+{
+    private readonly DbDataSource _db;
+    private readonly SqlDialect _dialect;
+    private readonly TimeProvider _clock;
+
+    static StatusStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
+
+    internal StatusStore(DbDataSource db, SqlDialect dialect, TimeProvider clock)
+    {
+        _db = db;
+        _dialect = dialect;
+        _clock = clock;
+    }
+
+    public string Provider => _dialect.Provider;
+
+    public Task MigrateAsync(CancellationToken ct) => Migrations.ApplyAsync(_db, _dialect, _clock, ct);
+
+    /// <summary>Inserts "Received" rows for those not present yet (either order with <see cref="ClaimAsync"/> works).</summary>
+    public async Task<int> InsertReceivedAsync(IReadOnlyCollection<NewRequest> rows, CancellationToken ct)
+    {
+        if (rows.Count == 0)
+            return 0;
+        await using var connection = await _db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var now = Now();
+        var inserted = 0;
+        foreach (var row in rows)
+        {
+            if (await InsertIfAbsentAsync(connection, tx, row, now, ct))
+                inserted++;
+        }
+        await tx.CommitAsync(ct);
+        return inserted;
+    }
+
+    /// <summary>
+    /// Inserts the row if absent, then claims it for <paramref name="owner"/> when it is waiting (Received,
+    /// RetryScheduled) or its owner's lease ran out. One conditional UPDATE, so two claimants never both win.
+    /// </summary>
+    public async Task<ClaimResult> ClaimAsync(NewRequest row, string owner, DateTimeOffset now, TimeSpan lease, CancellationToken ct)
+    {
+        await using var connection = await _db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var nowMs = now.ToUnixTimeMilliseconds();
+        await InsertIfAbsentAsync(connection, tx, row, nowMs, ct);
+        var before = await connection.QuerySingleAsync<string>(new CommandDefinition(
+            "SELECT status FROM action_requests WHERE request_id = @RequestId", new { row.RequestId }, tx, cancellationToken: ct));
+        var claimed = await connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE action_requests
+               SET status = 'Processing', lease_owner = @Owner, lease_until = @LeaseUntil, updated_at = @Now
+             WHERE request_id = @RequestId
+               AND (status IN ('Received', 'RetryScheduled')
+                    OR (status = 'Processing' AND (lease_until IS NULL OR lease_until < @Now)))
+            """, new { row.RequestId, Owner = owner, LeaseUntil = (now + lease).ToUnixTimeMilliseconds(), Now = nowMs }, tx, cancellationToken: ct)) == 1;
+        if (claimed)
+            await AddTransitionAsync(connection, tx, row.RequestId, before, RequestStatuses.Processing,
+                before == RequestStatuses.Processing ? "claimed after the previous owner's lease ran out" : "claimed for processing", nowMs, ct);
+        var record = await GetAsync(connection, tx, row.RequestId, ct);
+        await tx.CommitAsync(ct);
+        return new ClaimResult(claimed, record!);
+    }
+
+    /// <summary>Sets the status and the given columns and appends a transition. With a lease owner, only that owner's row changes.</summary>
+    public async Task<bool> UpdateAsync(string requestId, StatusUpdate update, string? leaseOwner, CancellationToken ct)
+    {
+        await using var connection = await _db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var now = Now();
+        var before = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
+            "SELECT status FROM action_requests WHERE request_id = @RequestId", new { RequestId = requestId }, tx, cancellationToken: ct));
+        var changed = await connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE action_requests
+               SET status = @Status,
+                   outcome = COALESCE(@Outcome, outcome),
+                   attempt_count = COALESCE(@AttemptCount, attempt_count),
+                   next_attempt_at = CASE WHEN @ClearNextAttempt = 1 THEN NULL ELSE COALESCE(@NextAttemptAt, next_attempt_at) END,
+                   delivered_at = COALESCE(@DeliveredAt, delivered_at),
+                   delivery_status_code = COALESCE(@DeliveryStatusCode, delivery_status_code),
+                   delivery_duration_ms = COALESCE(@DeliveryDurationMs, delivery_duration_ms),
+                   accessor_values = COALESCE(@AccessorValues, accessor_values),
+                   accessor_rejections = COALESCE(@AccessorRejections, accessor_rejections),
+                   selected_path_id = COALESCE(@SelectedPathId, selected_path_id),
+                   callback_status_code = COALESCE(@CallbackStatusCode, callback_status_code),
+                   callback_result = COALESCE(@CallbackResult, callback_result),
+                   callback_body = COALESCE(@CallbackBody, callback_body),
+                   last_error = COALESCE(@LastError, last_error),
+                   lease_owner = CASE WHEN @ReleaseLease = 1 THEN NULL ELSE lease_owner END,
+                   lease_until = CASE WHEN @ReleaseLease = 1 THEN NULL ELSE lease_until END,
+                   updated_at = @Now
+             WHERE request_id = @RequestId
+               AND (@LeaseOwner IS NULL OR lease_owner = @LeaseOwner)
+            """, new
+        {
+            RequestId = requestId,
+            update.Status,
+            update.Outcome,
+            update.AttemptCount,
+            NextAttemptAt = update.NextAttemptAt?.ToUnixTimeMilliseconds(),
+            ClearNextAttempt = update.ClearNextAttempt ? 1 : 0,
+            DeliveredAt = update.DeliveredAt?.ToUnixTimeMilliseconds(),
+            update.DeliveryStatusCode,
+            update.DeliveryDurationMs,
+            update.AccessorValues,
+            update.AccessorRejections,
+            update.SelectedPathId,
+            update.CallbackStatusCode,
+            update.CallbackResult,
+            update.CallbackBody,
+            update.LastError,
+            ReleaseLease = update.ReleaseLease ? 1 : 0,
+            LeaseOwner = leaseOwner,
+            Now = now,
+        }, tx, cancellationToken: ct)) == 1;
+        if (changed)
+            await AddTransitionAsync(connection, tx, requestId, before, update.Status, update.Detail, now, ct);
+        await tx.CommitAsync(ct);
+        return changed;
+    }
+
+    public async Task<RequestRecord?> GetAsync(string requestId, CancellationToken ct)
+    {
+        await using var connection = await _db.OpenConnectionAsync(ct);
+        return await GetAsync(connection, null, requestId, ct);
+    }
+
+    public async Task<IReadOnlyList<TransitionRecord>> GetTransitionsAsync(string requestId, CancellationToken ct)
+    {
+        await using var connection = await _db.OpenConnectionAsync(ct);
+        var rows = await connection.QueryAsync<TransitionRow>(new CommandDefinition("""
+            SELECT id, request_id, from_status, to_status, at, detail
+              FROM action_request_transitions
+             WHERE request_id = @RequestId
+             ORDER BY id
+            """, new { RequestId = requestId }, cancellationToken: ct));
+        return rows.Select(r => new TransitionRecord(r.Id, r.RequestId, r.FromStatus, r.ToStatus, FromMs(r.At), r.Detail)).ToList();
+    }
+
+    /// <summary>Filtered list, newest first, with keyset paging (stable under concurrent inserts).</summary>
+    public async Task<RequestPage> QueryAsync(RequestQuery query, CancellationToken ct)
+    {
+        var take = Math.Clamp(query.PageSize, 1, 500);
+        var where = new StringBuilder("WHERE 1 = 1");
+        var parameters = new DynamicParameters();
+        parameters.Add("Take", take + 1);
+        if (query.Status is not null) { where.Append(" AND status = @Status"); parameters.Add("Status", query.Status); }
+        if (query.Action is not null) { where.Append(" AND action_name = @Action"); parameters.Add("Action", query.Action); }
+        if (query.JourneyId is not null) { where.Append(" AND journey_id = @JourneyId"); parameters.Add("JourneyId", query.JourneyId); }
+        if (query.From is { } from) { where.Append(" AND received_at >= @From"); parameters.Add("From", from.ToUnixTimeMilliseconds()); }
+        if (query.To is { } to) { where.Append(" AND received_at < @To"); parameters.Add("To", to.ToUnixTimeMilliseconds()); }
+        if (query.EntityId is not null)
+        {
+            where.Append(" AND (lead_id = @EntityId OR account_id = @EntityId OR person_ids LIKE @PersonPattern)");
+            parameters.Add("EntityId", query.EntityId);
+            parameters.Add("PersonPattern", $"%,{EscapeLike(query.EntityId)},%");
+        }
+        if (Cursor.TryParse(query.Cursor, out var afterReceived, out var afterId))
+        {
+            where.Append(" AND (received_at < @AfterReceived OR (received_at = @AfterReceived AND request_id < @AfterId))");
+            parameters.Add("AfterReceived", afterReceived);
+            parameters.Add("AfterId", afterId);
+        }
+
+        await using var connection = await _db.OpenConnectionAsync(ct);
+        var rows = (await connection.QueryAsync<RequestRow>(new CommandDefinition(
+            $"SELECT * FROM action_requests {where} ORDER BY received_at DESC, request_id DESC {_dialect.Limit}",
+            parameters, cancellationToken: ct))).ToList();
+        var items = rows.Take(take).Select(r => r.ToRecord()).ToList();
+        var next = rows.Count > take ? Cursor.Create(rows[take - 1].ReceivedAt, rows[take - 1].RequestId) : null;
+        return new RequestPage(items, next);
+    }
+
+    public async Task<IReadOnlyList<StatusCount>> CountByStatusAsync(string? action, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct)
+    {
+        await using var connection = await _db.OpenConnectionAsync(ct);
+        var rows = await connection.QueryAsync<CountRow>(new CommandDefinition("""
+            SELECT action_name, status, COUNT(*) AS count
+              FROM action_requests
+             WHERE (@Action IS NULL OR action_name = @Action)
+               AND (@From IS NULL OR received_at >= @From)
+               AND (@To IS NULL OR received_at < @To)
+             GROUP BY action_name, status
+             ORDER BY action_name, status
+            """, new { Action = action, From = from?.ToUnixTimeMilliseconds(), To = to?.ToUnixTimeMilliseconds() }, cancellationToken: ct));
+        return rows.Select(r => new StatusCount(r.ActionName, r.Status, r.Count)).ToList();
+    }
+
+    /// <summary>Reachability check for readiness.</summary>
+    public async Task PingAsync(CancellationToken ct)
+    {
+        await using var connection = await _db.OpenConnectionAsync(ct);
+        await connection.ExecuteScalarAsync<int>(new CommandDefinition("SELECT 1", cancellationToken: ct));
+    }
+
+    private async Task<bool> InsertIfAbsentAsync(DbConnection connection, DbTransaction tx, NewRequest row, long now, CancellationToken ct)
+    {
+        var inserted = await connection.ExecuteAsync(new CommandDefinition(_dialect.InsertIfAbsent, new
+        {
+            row.RequestId,
+            row.ActionName,
+            row.ActionVersion,
+            row.EntityType,
+            row.LeadId,
+            row.AccountId,
+            // Stored between commas so a person id is found with one LIKE in every provider.
+            PersonIds = row.PersonIds is null ? null : $",{row.PersonIds},",
+            row.JourneyId,
+            row.JourneyName,
+            row.ImsOrgId,
+            row.MunchkinId,
+            ReceivedAt = row.ReceivedAt.ToUnixTimeMilliseconds(),
+            DeadlineAt = row.DeadlineAt.ToUnixTimeMilliseconds(),
+            row.RequestPayload,
+            Status = RequestStatuses.Received,
+            Now = now,
+        }, tx, cancellationToken: ct)) == 1;
+        if (inserted)
+            await AddTransitionAsync(connection, tx, row.RequestId, null, RequestStatuses.Received, "accepted and queued", now, ct);
+        return inserted;
+    }
+
+    private static Task AddTransitionAsync(DbConnection connection, DbTransaction tx, string requestId, string? from, string to, string? detail, long at, CancellationToken ct) =>
+        connection.ExecuteAsync(new CommandDefinition("""
+            INSERT INTO action_request_transitions (request_id, from_status, to_status, at, detail)
+            VALUES (@RequestId, @From, @To, @At, @Detail)
+            """, new { RequestId = requestId, From = from, To = to, At = at, Detail = detail }, tx, cancellationToken: ct));
+
+    private static async Task<RequestRecord?> GetAsync(DbConnection connection, DbTransaction? tx, string requestId, CancellationToken ct)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<RequestRow>(new CommandDefinition(
+            "SELECT * FROM action_requests WHERE request_id = @RequestId", new { RequestId = requestId }, tx, cancellationToken: ct));
+        return row?.ToRecord();
+    }
+
+    private long Now() => _clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+
+    private static DateTimeOffset? FromMs(long? ms) => ms is { } v ? DateTimeOffset.FromUnixTimeMilliseconds(v) : null;
+
+    private static string EscapeLike(string value) => value.Replace("%", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal);
+
+    private sealed class TransitionRow
+    {
+        public long Id { get; set; }
+        public string RequestId { get; set; } = "";
+        public string? FromStatus { get; set; }
+        public string ToStatus { get; set; } = "";
+        public long At { get; set; }
+        public string? Detail { get; set; }
+    }
+
+    private sealed class CountRow
+    {
+        public string ActionName { get; set; } = "";
+        public string Status { get; set; } = "";
+        public long Count { get; set; }
+    }
+
+    /// <summary>The row as stored (times in unix milliseconds).</summary>
+    private sealed class RequestRow
+    {
+        public string RequestId { get; set; } = "";
+        public string ActionName { get; set; } = "";
+        public string ActionVersion { get; set; } = "";
+        public string EntityType { get; set; } = "";
+        public string? LeadId { get; set; }
+        public string? AccountId { get; set; }
+        public string? PersonIds { get; set; }
+        public string? JourneyId { get; set; }
+        public string? JourneyName { get; set; }
+        public string? ImsOrgId { get; set; }
+        public string? MunchkinId { get; set; }
+        public long ReceivedAt { get; set; }
+        public long DeadlineAt { get; set; }
+        public string? RequestPayload { get; set; }
+        public string Status { get; set; } = "";
+        public string? Outcome { get; set; }
+        public int AttemptCount { get; set; }
+        public long? NextAttemptAt { get; set; }
+        public string? LeaseOwner { get; set; }
+        public long? LeaseUntil { get; set; }
+        public long? DeliveredAt { get; set; }
+        public int? DeliveryStatusCode { get; set; }
+        public int? DeliveryDurationMs { get; set; }
+        public string? AccessorValues { get; set; }
+        public string? AccessorRejections { get; set; }
+        public string? SelectedPathId { get; set; }
+        public int? CallbackStatusCode { get; set; }
+        public string? CallbackResult { get; set; }
+        public string? CallbackBody { get; set; }
+        public string? LastError { get; set; }
+        public long CreatedAt { get; set; }
+        public long UpdatedAt { get; set; }
+
+        public RequestRecord ToRecord() => new()
+        {
+            RequestId = RequestId,
+            ActionName = ActionName,
+            ActionVersion = ActionVersion,
+            EntityType = EntityType,
+            LeadId = LeadId,
+            AccountId = AccountId,
+            PersonIds = PersonIds?.Trim(','),
+            JourneyId = JourneyId,
+            JourneyName = JourneyName,
+            ImsOrgId = ImsOrgId,
+            MunchkinId = MunchkinId,
+            ReceivedAt = FromMs(ReceivedAt),
+            DeadlineAt = FromMs(DeadlineAt),
+            RequestPayload = RequestPayload,
+            Status = Status,
+            Outcome = Outcome,
+            AttemptCount = AttemptCount,
+            NextAttemptAt = FromMs(NextAttemptAt),
+            LeaseOwner = LeaseOwner,
+            LeaseUntil = FromMs(LeaseUntil),
+            DeliveredAt = FromMs(DeliveredAt),
+            DeliveryStatusCode = DeliveryStatusCode,
+            DeliveryDurationMs = DeliveryDurationMs,
+            AccessorValues = AccessorValues,
+            AccessorRejections = AccessorRejections,
+            SelectedPathId = SelectedPathId,
+            CallbackStatusCode = CallbackStatusCode,
+            CallbackResult = CallbackResult,
+            CallbackBody = CallbackBody,
+            LastError = LastError,
+            CreatedAt = FromMs(CreatedAt),
+            UpdatedAt = FromMs(UpdatedAt),
+        };
+    }
+
+    /// <summary>The opaque paging cursor: the last row's received time and id.</summary>
+    private static class Cursor
+    {
+        public static string Create(long receivedAt, string requestId) =>
+            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{receivedAt}|{requestId}"));
+
+        public static bool TryParse(string? cursor, out long receivedAt, out string requestId)
+        {
+            receivedAt = 0;
+            requestId = "";
+            if (string.IsNullOrEmpty(cursor))
+                return false;
+            try
+            {
+                var parts = Encoding.UTF8.GetString(Convert.FromBase64String(cursor)).Split('|', 2);
+                if (parts.Length == 2 && long.TryParse(parts[0], System.Globalization.CultureInfo.InvariantCulture, out receivedAt))
+                {
+                    requestId = parts[1];
+                    return true;
+                }
+            }
+            catch (FormatException)
+            {
+            }
+            throw new ArgumentException("The paging cursor is not one this service issued.", nameof(cursor));
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using ExternalAction.ServiceDefaults.Observability;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace ExternalAction.Store;
+
+/// <summary>Registers the status store for the configured provider, its readiness check and start-up migrations.</summary>
+public static class StoreServiceCollectionExtensions
+{
+    public static IServiceCollection AddStatusStore(this IServiceCollection services)
+    {
+        services.AddOptions<StoreOptions>().BindConfiguration(StoreOptions.Section)
+            .Validate(o => StoreProviders.All.Contains(o.Provider),
+                $"{StoreOptions.Section}:Provider must be one of {string.Join(", ", StoreProviders.All)}.")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.ConnectionString), $"{StoreOptions.Section}:ConnectionString is required.")
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<StoreOptions>>().Value;
+            var dialect = SqlDialect.For(options.Provider);
+            return new StatusStore(dialect.CreateDataSource(options.ConnectionString), dialect, sp.GetRequiredService<TimeProvider>());
+        });
+        services.AddHostedService<MigrateOnStart>();
+        services.AddHealthChecks().AddCheck<StoreHealthCheck>("status-store", tags: [ServiceDefaultsExtensions.ReadyTag]);
+        return services;
+    }
+
+    /// <summary>Runs before the bus starts consuming (hosted services start in registration order).</summary>
+    private sealed class MigrateOnStart(StatusStore store, IOptions<StoreOptions> options) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken) =>
+            options.Value.MigrateOnStart ? store.MigrateAsync(cancellationToken) : Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    private sealed class StoreHealthCheck(StatusStore store) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                await store.PingAsync(cancellationToken);
+                return HealthCheckResult.Healthy();
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return HealthCheckResult.Unhealthy($"status store unreachable ({e.GetType().Name})");
+            }
+        }
+    }
+}
