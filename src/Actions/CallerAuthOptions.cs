@@ -7,7 +7,7 @@ namespace ExternalAction.Actions;
 public sealed record CallerAuthOptions
 {
     /// <summary><c>apiKey</c>, <c>basic</c> or <c>oauth2</c>.</summary>
-    public string? Scheme { get; init; }
+    public string? Scheme { get; set; }
     public ApiKeyAuthOptions ApiKey { get; init; } = new();
     public BasicAuthOptions Basic { get; init; } = new();
     public OAuth2AuthOptions OAuth2 { get; init; } = new();
@@ -38,6 +38,8 @@ public sealed record OAuth2AuthOptions
     public string? MetadataAddress { get; init; }
     /// <summary>External mode: a JWKS URL, when the issuer publishes no metadata document.</summary>
     public string? JwksUri { get; init; }
+    /// <summary>External mode: the issuer's token endpoint, declared in the OpenAPI document for the platform.</summary>
+    public string? TokenUrl { get; init; }
     /// <summary>Issue mode: the HMAC-SHA256 signing key (base64, at least 32 bytes).</summary>
     public string? SigningKey { get; init; }
     public int TokenLifetimeMinutes { get; init; } = 60;

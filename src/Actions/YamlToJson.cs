@@ -6,7 +6,7 @@ using YamlDotNet.RepresentationModel;
 namespace ExternalAction.Actions;
 
 /// <summary>Turns a YAML document into JSON nodes, giving plain scalars their YAML 1.2 core-schema types.</summary>
-internal static class YamlToJson
+public static class YamlToJson
 {
     public static JsonNode? Convert(string yaml)
     {

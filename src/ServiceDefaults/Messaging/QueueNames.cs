@@ -1,0 +1,25 @@
+namespace ExternalAction.ServiceDefaults.Messaging;
+
+/// <summary>
+/// Queue and exchange names shared by the Api (which binds them when publishing, so no accepted message is ever
+/// published to an exchange with no queue) and the Processor (which consumes them).
+/// </summary>
+public static class QueueNames
+{
+    /// <summary>The processing queue: delivery, decision, callback.</summary>
+    public const string Process = "externalaction-process";
+
+    /// <summary>The status recorder's queue: batched inserts of "Received" rows.</summary>
+    public const string Status = "externalaction-status";
+
+    /// <summary>Wait queues for delayed retries: messages sit there for the tier's TTL, then dead-letter back to <see cref="Process"/>.</summary>
+    public static string Wait(TimeSpan tier) => $"externalaction-wait-{(long)tier.TotalSeconds}s";
+
+    /// <summary>Retry delay tiers (per-queue TTL avoids head-of-line blocking of per-message TTLs).</summary>
+    public static IReadOnlyList<TimeSpan> WaitTiers { get; } =
+    [
+        TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10),
+        TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(5),
+        TimeSpan.FromMinutes(10),
+    ];
+}
