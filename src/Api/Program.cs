@@ -1,5 +1,32 @@
+using ExternalAction.Actions;
+using ExternalAction.Api.Authentication;
+using ExternalAction.Api.Platform;
+using ExternalAction.Api.Support;
+using ExternalAction.Contracts.Json;
+using ExternalAction.Processor;
+using ExternalAction.ServiceDefaults.Messaging;
+using ExternalAction.ServiceDefaults.Observability;
+using ExternalAction.Store;
+
 var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.Services.ConfigureHttpJsonOptions(o => ContractJson.Configure(o.SerializerOptions));
+builder.Services.AddActionCatalog(builder.Configuration, builder.Environment);
+builder.Services.AddStatusStore();
+builder.Services.AddCallerAuthentication(builder.Configuration, builder.Environment);
+builder.Services.AddPlatformEndpoints();
+builder.Services.AddSupport();
+// Embedded default (no RabbitMQ URL): the Processor runs in this process on the in-memory transport.
+var embedded = builder.Services.AddEmbeddedProcessorIfNoBroker(builder.Configuration);
+builder.AddExternalActionBus(embedded ? bus => bus.AddProcessorConsumers() : null);
+
 var app = builder.Build();
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapDefaultEndpoints();
+app.MapOAuthToken();
+app.MapPlatformEndpoints();
+app.MapSupport();
 app.Run();
 
 public partial class Program;

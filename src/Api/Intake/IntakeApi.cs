@@ -1,0 +1,62 @@
+using ExternalAction.Api.Authentication;
+using ExternalAction.Api.Errors;
+using ExternalAction.Contracts.Messaging;
+using ExternalAction.Contracts.Platform;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace ExternalAction.Api.Intake;
+
+/// <summary><c>POST /submitAsyncAction</c>: authenticate, validate, enqueue, acknowledge. Nothing slow happens before the 200.</summary>
+public static class IntakeApi
+{
+    public static IServiceCollection AddIntake(this IServiceCollection services)
+    {
+        services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.Section)
+            .Validate(o => o.MaxBodyBytes is >= 1024 and <= 16 * 1024 * 1024, $"{IntakeOptions.Section}:MaxBodyBytes must be between 1024 and 16777216.")
+            .Validate(o => o.PublishTimeoutSeconds is > 0 and <= 60, $"{IntakeOptions.Section}:PublishTimeoutSeconds must be between 0 and 60.")
+            .Validate(o => o.CallbackHosts.All(h => !string.IsNullOrWhiteSpace(h)), $"{IntakeOptions.Section}:CallbackHosts must not hold empty entries.")
+            .PostConfigure(o =>
+            {
+                if (o.CallbackHosts.Count == 0)
+                    o.CallbackHosts.AddRange(IntakeOptions.DefaultCallbackHosts);
+            })
+            .ValidateOnStart();
+        services.AddSingleton<IntakePublisher>();
+        services.AddSingleton<SubmissionFilter>();
+        services.TryAddSingleton(TimeProvider.System);
+        return services;
+    }
+
+    public static RouteGroupBuilder MapIntake(this RouteGroupBuilder platform)
+    {
+        platform.MapPost("/submitAsyncAction", Submit)
+            .AddEndpointFilter<SubmissionFilter>()
+            .RequireAuthorization(CallerAuthentication.PolicyName);
+        return platform;
+    }
+
+    public static async Task<Results<Ok<ExecutionResponse>, JsonHttpResult<ErrorResponse>>> Submit(
+        Submission submission, IntakePublisher publisher, CancellationToken ct)
+    {
+        var request = submission.Request;
+        var requestId = RequestIdentity.RequestId(submission.Action.Name, request);
+        var minutes = request.ActionConfig?.Timeout ?? submission.Action.DefaultTimeoutMinutes;
+        var message = new ActionAccepted
+        {
+            RequestId = requestId,
+            ActionName = submission.Action.Name,
+            ActionVersion = submission.Action.Version,
+            ReceivedAt = submission.ReceivedAt,
+            Deadline = submission.ReceivedAt.AddMinutes(minutes),
+            Request = request,
+            HttpHeaders = submission.HttpHeaders,
+        };
+
+        if (!await publisher.PublishAsync(message, ct))
+            return ContractErrors.Result(StatusCodes.Status503ServiceUnavailable, ContractErrors.Create(
+                ErrorCodes.InternalError, "The request could not be queued; retry later.", nestedCode: ErrorCodes.ServiceUnavailable));
+
+        return TypedResults.Ok(new ExecutionResponse(requestId, "Request accepted for processing"));
+    }
+}

@@ -1,0 +1,39 @@
+namespace ExternalAction.Api.Intake;
+
+/// <summary>Intake settings (<c>ExternalAction:Intake</c>).</summary>
+public sealed class IntakeOptions
+{
+    public const string Section = "ExternalAction:Intake";
+
+    /// <summary>Used when <see cref="CallbackHosts"/> is not configured.</summary>
+    public static IReadOnlyList<string> DefaultCallbackHosts { get; } = ["*.adobe.io", "*.adobe.com"];
+
+    /// <summary>
+    /// Hosts a <c>callbackUrl</c> may point at: exact names or <c>*.domain</c> wildcards. The callback carries the
+    /// platform's token and our IMS bearer token, so it must only go where the platform lives. Empty = the defaults
+    /// (the configuration binder appends to a pre-filled list, so defaults are applied after binding).
+    /// </summary>
+    public List<string> CallbackHosts { get; set; } = [];
+
+    /// <summary>Development only: accept <c>http://</c> callback URLs on loopback hosts (127.0.0.1, ::1, localhost).</summary>
+    public bool AllowHttpLoopback { get; set; }
+
+    /// <summary>Largest accepted request body.</summary>
+    public int MaxBodyBytes { get; set; } = 256 * 1024;
+
+    /// <summary>How long to wait for the broker's publisher confirm before answering 503.</summary>
+    public double PublishTimeoutSeconds { get; set; } = 5;
+
+    /// <summary>Whether <c>GET /getServiceDefinition</c> needs credentials. The platform reads it when an admin pastes the
+    /// OpenAPI URL, before any credential is entered, so it is public by default (it holds no secrets).</summary>
+    public bool ServiceDefinitionRequiresAuth { get; set; }
+
+    /// <summary>Base URL the platform reaches this service at; <c>servers[0].url</c> of the OpenAPI document. Empty = taken from the request.</summary>
+    public string? PublicBaseUrl { get; set; }
+
+    /// <summary><c>info.x-providerName</c> of the OpenAPI document.</summary>
+    public string ProviderName { get; set; } = "ExternalAction";
+
+    /// <summary><c>info.x-supportContact</c> (e-mail or URL) of the OpenAPI document.</summary>
+    public string SupportContact { get; set; } = "support@example.com";
+}

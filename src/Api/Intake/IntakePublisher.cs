@@ -1,0 +1,48 @@
+using System.Security.Cryptography;
+using System.Text;
+using ExternalAction.Contracts.Messaging;
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace ExternalAction.Api.Intake;
+
+/// <summary>
+/// Publishes an accepted request and waits for the broker's publisher confirm, bounded in time: a 200 is only ever
+/// given for work that is durably queued. Concurrent requests' confirms are pipelined on MassTransit's channels.
+/// </summary>
+public sealed class IntakePublisher(IBus bus, IOptions<IntakeOptions> options, ILogger<IntakePublisher> logger)
+{
+    public async Task<bool> PublishAsync(ActionAccepted message, CancellationToken requestAborted)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
+        timeout.CancelAfter(TimeSpan.FromSeconds(options.Value.PublishTimeoutSeconds));
+        try
+        {
+            await bus.Publish(message, context =>
+            {
+                context.MessageId = MessageId(message.RequestId);
+                context.Durable = true;
+            }, timeout.Token);
+            return true;
+        }
+        catch (OperationCanceledException) when (!requestAborted.IsCancellationRequested)
+        {
+            logger.LogWarning("The broker did not confirm request {RequestId} within {Seconds} s; answering 503.",
+                message.RequestId, options.Value.PublishTimeoutSeconds);
+            return false;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning("Publishing request {RequestId} failed ({Error}); answering 503.", message.RequestId, e.GetType().Name);
+            return false;
+        }
+    }
+
+    /// <summary>The same request id always yields the same message id, so broker-side tools can spot duplicates.</summary>
+    private static Guid MessageId(string requestId)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(requestId), hash);
+        return new Guid(hash[..16]);
+    }
+}

@@ -1,0 +1,98 @@
+using ExternalAction.Api.Authentication;
+using ExternalAction.Api.Errors;
+using ExternalAction.Contracts.Platform;
+using ExternalAction.Store;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace ExternalAction.Api.Support;
+
+/// <summary>Support staff's view of the status table: one request with its history, filtered lists, counts by status.</summary>
+public static class SupportApi
+{
+    public static IServiceCollection AddSupport(this IServiceCollection services)
+    {
+        services.AddOptions<SupportOptions>().BindConfiguration(SupportOptions.Section);
+        return services;
+    }
+
+    public static RouteGroupBuilder MapSupport(this IEndpointRouteBuilder endpoints)
+    {
+        // Support has its own key (X-Support-Key): platform credentials must not open the status table, nor the reverse.
+        var group = endpoints.MapGroup("/support").AddEndpointFilter(RequireSupportKey).WithTags("Support");
+        group.MapGet("/requests/{requestId}", GetRequest);
+        group.MapGet("/requests", ListRequests);
+        group.MapGet("/counts", Counts);
+        return group;
+    }
+
+    public static async Task<Results<Ok<RequestView>, JsonHttpResult<ErrorResponse>>> GetRequest(string requestId, StatusStore store, CancellationToken ct)
+    {
+        var record = await store.GetAsync(requestId, ct);
+        if (record is null)
+            return ContractErrors.Result(StatusCodes.Status404NotFound, ContractErrors.Create(ErrorCodes.ResourceNotFound, "No request with that id.", nestedCode: ErrorCodes.NotFound));
+        return TypedResults.Ok(new RequestView(record, await store.GetTransitionsAsync(requestId, ct)));
+    }
+
+    public static async Task<Results<Ok<RequestListView>, JsonHttpResult<ErrorResponse>>> ListRequests(
+        StatusStore store, CancellationToken ct, string? status = null, string? action = null, string? entityId = null,
+        string? journeyId = null, string? from = null, string? to = null, int? pageSize = null, string? cursor = null)
+    {
+        var problems = new List<ErrorDetail>();
+        if (status is not null && !RequestStatuses.All.Contains(status))
+            problems.Add(new("status", $"must be one of {string.Join(", ", RequestStatuses.All)}"));
+        var fromTime = Time(from, "from", problems);
+        var toTime = Time(to, "to", problems);
+        if (pageSize is < 1 or > 500)
+            problems.Add(new("pageSize", "must be between 1 and 500"));
+        if (problems.Count > 0)
+            return Invalid(problems);
+        try
+        {
+            var page = await store.QueryAsync(new RequestQuery
+            {
+                Status = status, Action = action, EntityId = entityId, JourneyId = journeyId,
+                From = fromTime, To = toTime, PageSize = pageSize ?? 50, Cursor = cursor,
+            }, ct);
+            return TypedResults.Ok(new RequestListView(page.Items, page.NextCursor));
+        }
+        catch (ArgumentException)
+        {
+            return Invalid([new ErrorDetail("cursor", "is not a cursor this service issued")]);
+        }
+    }
+
+    public static async Task<Results<Ok<CountsView>, JsonHttpResult<ErrorResponse>>> Counts(
+        StatusStore store, CancellationToken ct, string? action = null, string? from = null, string? to = null)
+    {
+        var problems = new List<ErrorDetail>();
+        var fromTime = Time(from, "from", problems);
+        var toTime = Time(to, "to", problems);
+        if (problems.Count > 0)
+            return Invalid(problems);
+        return TypedResults.Ok(new CountsView(await store.CountByStatusAsync(action, fromTime, toTime, ct)));
+    }
+
+    private static async ValueTask<object?> RequireSupportKey(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var keys = http.RequestServices.GetRequiredService<IOptions<SupportOptions>>().Value.ApiKeys;
+        var presented = http.Request.Headers[SupportOptions.HeaderName].ToString();
+        if (presented.Length == 0 || keys.Count == 0 || !SecretComparer.MatchesAny(presented, keys))
+            return ContractErrors.Result(StatusCodes.Status401Unauthorized, ContractErrors.Create(ErrorCodes.Unauthorized, $"A valid {SupportOptions.HeaderName} is required."));
+        return await next(context);
+    }
+
+    private static DateTimeOffset? Time(string? value, string name, List<ErrorDetail> problems)
+    {
+        if (value is null)
+            return null;
+        if (DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var time))
+            return time;
+        problems.Add(new(name, "must be an ISO 8601 date-time"));
+        return null;
+    }
+
+    private static JsonHttpResult<ErrorResponse> Invalid(IReadOnlyList<ErrorDetail> problems) =>
+        ContractErrors.Result(StatusCodes.Status400BadRequest, ContractErrors.Create(ErrorCodes.InvalidRequest, $"Invalid parameter {problems[0].Field}: {problems[0].Message}.", problems));
+}
