@@ -18,4 +18,6 @@ public sealed record ActionAccepted
     public Dictionary<string, string>? HttpHeaders { get; init; }
     /// <summary>How many processing attempts came before this copy (0 on first delivery; set on retries).</summary>
     public int Attempt { get; init; }
+    /// <summary>On a delayed retry: not to be worked on before this time (a copy that arrives early waits again).</summary>
+    public DateTimeOffset? NotBefore { get; init; }
 }

@@ -4,5 +4,5 @@ namespace ExternalAction.Contracts.Platform;
 public sealed record ActionConfig
 {
     public int? Timeout { get; init; }
-    public List<PathConfig>? PathConfig { get; init; }
+    public List<PathConfig?>? PathConfig { get; init; }
 }

@@ -15,5 +15,5 @@ public sealed record ObjectContext
     public JsonObject? LeadData { get; init; }
     [JsonConverter(typeof(FlexibleStringConverter))] public string? AccountId { get; init; }
     public JsonObject? AccountData { get; init; }
-    public List<AccountPersonRelationship>? AccountPersonRelationships { get; init; }
+    public List<AccountPersonRelationship?>? AccountPersonRelationships { get; init; }
 }

@@ -5,5 +5,5 @@ public sealed record PathCondition
 {
     public string? Accessor { get; init; }
     public string? Operator { get; init; }
-    public List<string>? Values { get; init; }
+    public List<string?>? Values { get; init; }
 }

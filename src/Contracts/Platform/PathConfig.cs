@@ -4,5 +4,5 @@ namespace ExternalAction.Contracts.Platform;
 public sealed record PathConfig
 {
     public string? PathId { get; init; }
-    public List<PathCondition>? PathDefinition { get; init; }
+    public List<PathCondition?>? PathDefinition { get; init; }
 }

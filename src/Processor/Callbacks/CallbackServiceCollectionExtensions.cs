@@ -1,0 +1,37 @@
+using ExternalAction.ServiceDefaults.Secrets;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace ExternalAction.Processor.Callbacks;
+
+public static class CallbackServiceCollectionExtensions
+{
+    public static IServiceCollection AddCallbacks(this IServiceCollection services)
+    {
+        services.AddOptions<CallbackOptions>().BindConfiguration(CallbackOptions.Section)
+            .Validate(o => o.TimeoutSeconds is >= 1 and <= 600, $"{CallbackOptions.Section}:TimeoutSeconds must be between 1 and 600.")
+            .Validate(o => string.IsNullOrWhiteSpace(o.ImsTokenUrl) || Uri.TryCreate(o.ImsTokenUrl, UriKind.Absolute, out _),
+                $"{CallbackOptions.Section}:ImsTokenUrl must be an absolute URL.")
+            .Validate(o => string.IsNullOrWhiteSpace(o.ImsTokenUrl) || !string.IsNullOrWhiteSpace(o.ClientId),
+                $"{CallbackOptions.Section}:ClientId is required when ImsTokenUrl is set.")
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<SecretResolver>();
+        services.AddHttpClient<ImsTokenProvider>();
+        services.AddHttpClient<CallbackClient>(c => c.Timeout = TimeSpan.FromMinutes(11));
+        services.AddHostedService<NoImsWarning>();
+        return services;
+    }
+
+    private sealed class NoImsWarning(IOptions<CallbackOptions> options, ILogger<NoImsWarning> logger) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            if (string.IsNullOrWhiteSpace(options.Value.ImsTokenUrl))
+                logger.LogWarning("{Section}:ImsTokenUrl is not set: callbacks are sent without an Authorization header, which the platform refuses. Fine for local trials only.", CallbackOptions.Section);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

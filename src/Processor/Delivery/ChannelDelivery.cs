@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using ExternalAction.Actions;
+using ExternalAction.Contracts.Messaging;
+using ExternalAction.Processor.Outbound;
+using ExternalAction.Processor.Templating;
+using ExternalAction.ServiceDefaults.Secrets;
+using Refit;
+
+namespace ExternalAction.Processor.Delivery;
+
+/// <summary>
+/// Sends an action's message through its channel: generic webhook, Slack incoming webhook or Twilio SMS (channel
+/// <c>none</c> sends nothing). Every delivery carries an idempotency key derived from the request id, so a retried
+/// delivery can be de-duplicated downstream. Failures come back as <see cref="OutboundResult"/>s, never as exceptions.
+/// </summary>
+public sealed class ChannelDelivery(
+    IHttpClientFactory httpClients,
+    TemplateRenderer templates,
+    ChannelBudgets budgets,
+    SecretResolver secrets,
+    ILogger<ChannelDelivery> logger)
+{
+    public const string WebhookClient = "externalaction-webhook";
+    public const string TwilioDefaultBaseUrl = "https://api.twilio.com";
+    private static readonly RefitSettings Refit = new(new SystemTextJsonContentSerializer(Contracts.Json.ContractJson.Options));
+
+    public async Task<OutboundResult> DeliverAsync(ActionDefinition action, ActionAccepted message, CancellationToken ct)
+    {
+        var channel = action.Channel;
+        if (channel.Type == ChannelTypes.None)
+            return new OutboundResult { Failure = FailureKind.None };
+
+        var model = TemplateModel.Create(message, action);
+        using var slot = await budgets.AcquireAsync(action, ct);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(channel.TimeoutSeconds));
+        var elapsed = Stopwatch.StartNew();
+        OutboundResult result;
+        try
+        {
+            result = channel.Type switch
+            {
+                ChannelTypes.Webhook => await WebhookAsync(channel, model, message.RequestId, elapsed, timeout.Token),
+                ChannelTypes.Slack => await SlackAsync(channel, model, message.RequestId, elapsed, timeout.Token),
+                ChannelTypes.Twilio => await TwilioAsync(channel, model, message.RequestId, elapsed, timeout.Token),
+                _ => throw new InvalidOperationException($"Unknown channel type '{channel.Type}'."),
+            };
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or TimeoutException or ApiException && !ct.IsCancellationRequested)
+        {
+            result = HttpOutcome.FromException(e, elapsed);
+        }
+        catch (TemplateException e)
+        {
+            result = new OutboundResult { Failure = FailureKind.Permanent, Duration = elapsed.Elapsed, Error = e.Message };
+        }
+
+        if (result.StatusCode == 429)
+            budgets.Pause(action, result.RetryAfter ?? TimeSpan.FromSeconds(30));
+        logger.LogDebug("Delivery of {RequestId} on {Channel}: {Status} in {Ms} ms", message.RequestId, channel.Type, result.StatusCode, (int)result.Duration.TotalMilliseconds);
+        return result;
+    }
+
+    private async Task<OutboundResult> WebhookAsync(ChannelDefinition channel, JsonObject model, string requestId, Stopwatch elapsed, CancellationToken ct)
+    {
+        var url = channel.UrlSecret is { } secretName ? secrets.Resolve(secretName) : templates.RenderText(channel.Url!, model);
+        using var request = new HttpRequestMessage(new HttpMethod(channel.Method), url);
+        string? body = null;
+        if (channel.Method is not ("GET" or "DELETE") && channel.Body is not null)
+        {
+            body = templates.RenderJson(channel.Body, model)?.ToJsonString() ?? "null";
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+        foreach (var (name, template) in channel.Headers)
+            request.Headers.TryAddWithoutValidation(name, templates.RenderText(template, model));
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", requestId);
+        Authenticate(request, channel.Auth, body ?? "");
+
+        using var response = await httpClients.CreateClient(WebhookClient).SendAsync(request, ct);
+        return await HttpOutcome.FromResponseAsync(response, elapsed, ct);
+    }
+
+    private void Authenticate(HttpRequestMessage request, ChannelAuth auth, string body)
+    {
+        switch (auth.Type)
+        {
+            case ChannelAuthTypes.Bearer:
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secrets.Resolve(auth.Secret!));
+                break;
+            case ChannelAuthTypes.Basic:
+                request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
+                    Convert.ToBase64String(Encoding.UTF8.GetBytes($"{auth.Username}:{secrets.Resolve(auth.Secret!)}")));
+                break;
+            case ChannelAuthTypes.ApiKey:
+                request.Headers.TryAddWithoutValidation(auth.HeaderName ?? "X-API-Key", secrets.Resolve(auth.Secret!));
+                break;
+            case ChannelAuthTypes.Hmac:
+                // Receivers recompute HMAC-SHA256(secret, "{timestamp}.{body}") and reject stale timestamps.
+                var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+                var signature = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secrets.Resolve(auth.Secret!)), Encoding.UTF8.GetBytes($"{timestamp}.{body}"));
+                request.Headers.TryAddWithoutValidation(auth.HeaderName ?? "X-Signature", "sha256=" + Convert.ToHexStringLower(signature));
+                request.Headers.TryAddWithoutValidation("X-Signature-Timestamp", timestamp);
+                break;
+        }
+    }
+
+    private async Task<OutboundResult> SlackAsync(ChannelDefinition channel, JsonObject model, string requestId, Stopwatch elapsed, CancellationToken ct)
+    {
+        var url = channel.UrlSecret is { } secretName ? secrets.Resolve(secretName) : templates.RenderText(channel.Url!, model);
+        var message = new JsonObject();
+        if (channel.Text is not null)
+            message["text"] = templates.RenderText(channel.Text, model);
+        if (channel.Blocks is not null)
+            message["blocks"] = templates.RenderJson(channel.Blocks, model);
+        var client = httpClients.CreateClient(WebhookClient);
+        client.BaseAddress = new Uri(url);
+        var api = RestService.For<ISlackWebhookApi>(client, Refit);
+        using var response = await api.PostAsync(message, requestId, ct);
+        return FromApiResponse(response, elapsed);
+    }
+
+    private async Task<OutboundResult> TwilioAsync(ChannelDefinition channel, JsonObject model, string requestId, Stopwatch elapsed, CancellationToken ct)
+    {
+        var form = new Dictionary<string, string>
+        {
+            ["To"] = templates.RenderText(channel.To!, model),
+            ["Body"] = templates.RenderText(channel.Text!, model),
+        };
+        if (channel.MessagingServiceSid is not null)
+            form["MessagingServiceSid"] = channel.MessagingServiceSid;
+        else
+            form["From"] = channel.From!;
+        var authorization = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{channel.AccountSid}:{secrets.Resolve(channel.AuthTokenSecret!)}"));
+        var client = httpClients.CreateClient(WebhookClient);
+        client.BaseAddress = new Uri(channel.BaseUrl ?? TwilioDefaultBaseUrl);
+        var api = RestService.For<ITwilioApi>(client, Refit);
+        using var response = await api.SendAsync(channel.AccountSid!, form, authorization, requestId, ct);
+        return FromApiResponse(response, elapsed);
+    }
+
+    /// <summary>Refit's view of a response, classified by the same rules as every other outbound call.</summary>
+    private static OutboundResult FromApiResponse(IApiResponse<string> response, Stopwatch elapsed)
+    {
+        var status = (int)(response.StatusCode ?? 0);
+        var failure = response.IsSuccessStatusCode ? FailureKind.None
+            : HttpOutcome.IsTransient((System.Net.HttpStatusCode)status) ? FailureKind.Transient
+            : FailureKind.Permanent;
+        var retryAfter = response.Headers?.RetryAfter is { } header
+            ? header.Delta ?? (header.Date is { } date ? date - DateTimeOffset.UtcNow : null)
+            : null;
+        return new OutboundResult
+        {
+            Failure = failure,
+            StatusCode = status,
+            Duration = elapsed.Elapsed,
+            RetryAfter = retryAfter,
+            Error = failure == FailureKind.None ? null : $"HTTP {status} {response.ReasonPhrase}",
+            ResponseBody = response.Content ?? (response.Error as ApiException)?.Content,
+        };
+    }
+}

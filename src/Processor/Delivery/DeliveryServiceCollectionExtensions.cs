@@ -1,0 +1,20 @@
+using ExternalAction.Processor.Templating;
+using ExternalAction.ServiceDefaults.Secrets;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace ExternalAction.Processor.Delivery;
+
+public static class DeliveryServiceCollectionExtensions
+{
+    public static IServiceCollection AddChannelDelivery(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<SecretResolver>();
+        services.AddSingleton<TemplateRenderer>();
+        services.AddSingleton<ChannelBudgets>();
+        services.AddSingleton<ChannelDelivery>();
+        // Per-attempt timeouts are set per channel; the client's own timeout is only a backstop.
+        services.AddHttpClient(ChannelDelivery.WebhookClient, c => c.Timeout = TimeSpan.FromMinutes(11));
+        return services;
+    }
+}

@@ -1,0 +1,18 @@
+namespace ExternalAction.Processor.Processing;
+
+/// <summary>Retry and lease settings of the processing consumer (<c>ExternalAction:Processor</c>).</summary>
+public sealed class ProcessorOptions
+{
+    public const string Section = "ExternalAction:Processor";
+
+    /// <summary>First retry delay; doubles per attempt (with ±20 % jitter) up to <see cref="RetryMaxSeconds"/>.</summary>
+    public double RetryBaseSeconds { get; set; } = 1;
+
+    public double RetryMaxSeconds { get; set; } = 300;
+
+    /// <summary>Added to the channel and callback timeouts to form the claim lease; a crashed owner's work is taken over after it.</summary>
+    public int LeaseMarginSeconds { get; set; } = 15;
+
+    /// <summary>Seconds one callback attempt may take (mirrors ExternalAction:Callback:TimeoutSeconds for the lease).</summary>
+    public int CallbackTimeoutSeconds { get; set; } = 30;
+}

@@ -1,0 +1,63 @@
+using ExternalAction.Processor.Callbacks;
+using ExternalAction.Processor.Delivery;
+using ExternalAction.Processor.Processing;
+using ExternalAction.Processor.Retries;
+using ExternalAction.Processor.StatusRecording;
+using ExternalAction.ServiceDefaults.Messaging;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace ExternalAction.Processor;
+
+/// <summary>Wires the Processor into a host: its own process, or the Api's in the embedded default.</summary>
+public static class ProcessorRegistration
+{
+    public static IServiceCollection AddProcessor(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ProcessorOptions>().BindConfiguration(ProcessorOptions.Section)
+            .Validate(o => o.RetryBaseSeconds > 0 && o.RetryMaxSeconds >= o.RetryBaseSeconds,
+                $"{ProcessorOptions.Section}:RetryBaseSeconds must be positive and not above RetryMaxSeconds.")
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddChannelDelivery();
+        services.AddCallbacks();
+        services.AddSingleton<ActionProcessor>();
+        if (UsesRabbitMq(configuration))
+            services.AddSingleton<IRetryScheduler, RabbitMqWaitQueues>();
+        else
+            services.AddSingleton<IRetryScheduler, InMemoryRetryScheduler>();
+        return services;
+    }
+
+    public static IBusRegistrationConfigurator AddProcessorConsumers(this IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<ProcessActionConsumer, ProcessActionConsumerDefinition>();
+        bus.AddConsumer<StatusRecorderConsumer, StatusRecorderConsumerDefinition>();
+        return bus;
+    }
+
+    /// <summary>The embedded default: with no broker configured the Api hosts the Processor itself. Returns whether it did.</summary>
+    public static bool AddEmbeddedProcessorIfNoBroker(this IServiceCollection services, IConfiguration configuration)
+    {
+        // ExternalAction:Processor:Embedded=false keeps the Processor out (an Api-only host on the in-memory transport, for tests).
+        if (UsesRabbitMq(configuration) || !configuration.GetValue($"{ProcessorOptions.Section}:Embedded", true))
+            return false;
+        services.AddProcessor(configuration);
+        services.AddHostedService<EmbeddedModeWarning>();
+        return true;
+    }
+
+    private static bool UsesRabbitMq(IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration[$"{MessagingOptions.Section}:Url"]);
+
+    private sealed class EmbeddedModeWarning(ILogger<EmbeddedModeWarning> logger) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            logger.LogWarning("Embedded mode: no RabbitMQ URL ({Section}:Url) is configured, so the Processor runs in this process on the in-memory transport. Queued work and waiting retries are LOST if the process dies. Configure RabbitMQ for real use.", MessagingOptions.Section);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,71 @@
+using ExternalAction.Contracts.Messaging;
+using ExternalAction.ServiceDefaults.Messaging;
+using MassTransit;
+using Microsoft.Extensions.Options;
+using RabbitMQ.Client;
+
+namespace ExternalAction.Processor.Retries;
+
+/// <summary>
+/// Delayed retries on plain RabbitMQ: one durable wait queue per delay tier with a per-queue <c>x-message-ttl</c>
+/// and dead-lettering to the processing queue's exchange. A message sent to a tier's exchange sits in its wait queue
+/// for the TTL, then RabbitMQ moves it back to the work queue. Delays beyond a tier are covered by the message's
+/// <c>NotBefore</c>: a copy that comes back early is sent round again.
+/// </summary>
+public sealed class RabbitMqWaitQueues(IOptions<MessagingOptions> options, ILogger<RabbitMqWaitQueues> logger) : IRetryScheduler
+{
+    private readonly SemaphoreSlim _declare = new(1, 1);
+    private volatile bool _declared;
+
+    public async Task ScheduleAsync(ConsumeContext context, ActionAccepted message, TimeSpan delay)
+    {
+        await EnsureTopologyAsync(context.CancellationToken);
+        var tier = Tier(delay);
+        var endpoint = await context.GetSendEndpoint(new Uri($"exchange:{QueueNames.Wait(tier)}?type=fanout&durable=true"));
+        await endpoint.Send(message, send => send.Durable = true, context.CancellationToken);
+    }
+
+    /// <summary>The smallest tier that covers the delay, else the largest (the message then goes round again).</summary>
+    public static TimeSpan Tier(TimeSpan delay)
+    {
+        foreach (var tier in QueueNames.WaitTiers)
+            if (tier >= delay)
+                return tier;
+        return QueueNames.WaitTiers[^1];
+    }
+
+    /// <summary>Declares the wait exchanges and queues (idempotent; the same arguments every time).</summary>
+    public async Task EnsureTopologyAsync(CancellationToken ct)
+    {
+        if (_declared)
+            return;
+        await _declare.WaitAsync(ct);
+        try
+        {
+            if (_declared)
+                return;
+            var factory = new ConnectionFactory { Uri = new Uri(options.Value.Url!), ClientProvidedName = "externalaction-topology" };
+            await using var connection = await factory.CreateConnectionAsync(ct);
+            await using var channel = await connection.CreateChannelAsync(cancellationToken: ct);
+            // The dead-letter target must exist or RabbitMQ drops expired messages silently; MassTransit declares it the same way.
+            await channel.ExchangeDeclareAsync(QueueNames.Process, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: ct);
+            foreach (var tier in QueueNames.WaitTiers)
+            {
+                var name = QueueNames.Wait(tier);
+                await channel.ExchangeDeclareAsync(name, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: ct);
+                await channel.QueueDeclareAsync(name, durable: true, exclusive: false, autoDelete: false, arguments: new Dictionary<string, object?>
+                {
+                    ["x-message-ttl"] = (int)tier.TotalMilliseconds,
+                    ["x-dead-letter-exchange"] = QueueNames.Process,
+                }, cancellationToken: ct);
+                await channel.QueueBindAsync(name, name, "", cancellationToken: ct);
+            }
+            _declared = true;
+            logger.LogInformation("Retry wait queues declared ({Count} tiers).", QueueNames.WaitTiers.Count);
+        }
+        finally
+        {
+            _declare.Release();
+        }
+    }
+}
