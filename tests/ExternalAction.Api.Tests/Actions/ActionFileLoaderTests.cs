@@ -1,0 +1,105 @@
+using ExternalAction.Actions;
+using ExternalAction.TestSupport;
+
+namespace ExternalAction.Api.Tests.Actions;
+
+/// <summary>Action definition files: Adobe's samples load unchanged; a bad file names the file, the action and the key.</summary>
+[TestFixture]
+public sealed class ActionFileLoaderTests
+{
+    private string _dir = null!;
+
+    [SetUp]
+    public void CreateFolder()
+    {
+        _dir = Path.Combine(Path.GetTempPath(), $"actions-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(_dir);
+        foreach (var file in Directory.GetFiles(Path.Combine(Fixtures.Root, "adobe")))
+            File.Copy(file, Path.Combine(_dir, Path.GetFileName(file)));
+    }
+
+    [TearDown]
+    public void DeleteFolder() => Directory.Delete(_dir, recursive: true);
+
+    private string Write(string json)
+    {
+        var path = Path.Combine(_dir, "actions.json");
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    [TestCase("lead-scoring.json", "lead", true)]
+    [TestCase("account-enrichment.json", "account", true)]
+    [TestCase("accountPerson-buying-group.json", "accountPerson", true)]
+    [TestCase("lead-enrichment.yaml", "lead", true)]
+    public void Each_Adobe_sample_loads_unchanged_as_an_action(string file, string entityType, bool split)
+    {
+        var catalog = ActionFileLoader.Load(Write($$"""{ "actions": [ { "name": "a", "serviceDefinitionFile": "{{file}}" } ] }"""));
+        var action = catalog.Single!;
+        Assert.That(action.EntityType, Is.EqualTo(entityType));
+        Assert.That(action.SplitPaths, Is.EqualTo(split));
+        Assert.That(action.AccessorsMetadata, Is.Not.Empty);
+        Assert.That(action.Channel.Type, Is.EqualTo(ChannelTypes.None));
+    }
+
+    [Test]
+    public void The_yaml_sample_keeps_its_types_and_gets_serviceAttribute_names()
+    {
+        var action = ActionFileLoader.Load(Write("""{ "actions": [ { "name": "a", "serviceDefinitionFile": "lead-enrichment.yaml" } ] }""")).Single!;
+        Assert.That(action.ServiceDefinition.Timeout, Is.EqualTo(90));
+        Assert.That(action.ServiceDefinition.EnableSplitPaths, Is.True);
+        Assert.That(action.ServiceDefinition.InvocationPayloadDef!.Fields!.Select(f => f.ServiceAttribute), Does.Contain("email"));
+        Assert.That(action.ServiceDefinition.InvocationPayloadDef.Headers!.Select(h => h.Name), Does.Contain("X-Request-Source"));
+        Assert.That(action.AccessorsMetadata.Single(a => a.AccessorName == "dataQuality").Constraints!.AllowedValues, Is.EqualTo(new[] { "high", "medium", "low" }));
+    }
+
+    [Test]
+    public void All_four_samples_load_together_in_one_file()
+    {
+        var catalog = ActionFileLoader.Load(Write("""
+            { "actions": [
+              { "name": "one", "serviceDefinitionFile": "lead-scoring.json" },
+              { "name": "two", "serviceDefinitionFile": "account-enrichment.json" },
+              { "name": "three", "serviceDefinitionFile": "accountPerson-buying-group.json" },
+              { "name": "four", "serviceDefinitionFile": "lead-enrichment.yaml" } ] }
+            """));
+        Assert.That(catalog.All, Has.Count.EqualTo(4));
+        Assert.That(catalog.Single, Is.Null);
+        Assert.That(catalog.Find("three")!.EntityType, Is.EqualTo("accountPerson"));
+    }
+
+    public static IEnumerable<TestCaseData> BadFiles()
+    {
+        yield return new TestCaseData("""{ "actions": [] }""", "actions", "").SetName("Empty actions list");
+        yield return new TestCaseData("""{ "actions": [ { "name": "bad name!", "serviceDefinitionFile": "lead-scoring.json" } ] }""", "name", "bad name!").SetName("Name not URL safe");
+        yield return new TestCaseData("""{ "actions": [ { "name": "x", "serviceDefinitionFile": "missing.json" } ] }""", "serviceDefinitionFile", "x").SetName("Missing service definition file");
+        yield return new TestCaseData("""{ "actions": [ { "name": "x", "serviceDefinitionFile": "lead-scoring.json", "channel": { "type": "pigeon" } } ] }""", "channel.type", "x").SetName("Unknown channel");
+        yield return new TestCaseData("""{ "actions": [ { "name": "x", "serviceDefinitionFile": "lead-scoring.json", "channel": { "type": "webhook" } } ] }""", "channel.url", "x").SetName("Webhook without url");
+        yield return new TestCaseData("""{ "actions": [ { "name": "x", "serviceDefinitionFile": "lead-scoring.json", "accessors": { "nope": { "source": "constant", "value": 1 } } } ] }""", "accessors.nope", "x").SetName("Accessor not declared");
+        yield return new TestCaseData("""{ "actions": [ { "name": "x", "serviceDefinitionFile": "lead-scoring.json", "accessors": { "leadScore": { "source": "magic" } } } ] }""", "accessors.leadScore.source", "x").SetName("Unknown value source");
+        yield return new TestCaseData("""{ "actions": [ { "name": "x", "serviceDefinition": { "apiName": "s" } } ] }""", "serviceDefinition.i18n.en_US.name", "x").SetName("Incomplete inline definition");
+        yield return new TestCaseData("""{ "actions": [ { "name": "x", "serviceDefinitionFile": "lead-scoring.json", "channel": { "type": "none", "maxConcurrency": "many" } } ] }""", "channel.maxConcurrency", "x").SetName("Wrong JSON type");
+        yield return new TestCaseData("""{ "actions": [ { "name": "x", "serviceDefinitionFile": "lead-scoring.json" }, { "name": "x", "serviceDefinitionFile": "lead-scoring.json" } ] }""", "name", "x").SetName("Duplicate names");
+        yield return new TestCaseData("""{ "actions": [ { "name": "x", "serviceDefinition": { "apiName": "s", "i18n": { "en_US": { "name": "n", "description": "d" } }, "description": "d", "primaryAttribute": "p", "supportedEntityType": "lead", "enableSplitPaths": true, "invocationPayloadDef": { "flowAttributes": [ { "apiName": "p", "dataType": "string", "i18n": { "en_US": { "displayName": "P" } } } ], "fields": [] }, "callbackPayloadDef": { "fields": [] } } } ] }""",
+            "serviceDefinition.invocationPayloadDef.accessorsMetadata", "x").SetName("Split paths without accessors");
+        yield return new TestCaseData("not json", "", "").SetName("Not JSON");
+    }
+
+    [TestCaseSource(nameof(BadFiles))]
+    public void A_bad_file_names_the_file_the_action_and_the_key(string json, string key, string action)
+    {
+        var path = Write(json);
+        var error = Assert.Throws<ActionDefinitionException>(() => ActionFileLoader.Load(path))!;
+        Assert.That(error.Message, Does.Contain(path));
+        Assert.That(error.Message, Does.Contain(key));
+        if (action.Length > 0)
+            Assert.That(error.Message, Does.Contain($"action '{action}'"));
+    }
+
+    [Test]
+    public void A_missing_file_names_the_setting()
+    {
+        var error = Assert.Throws<ActionDefinitionException>(() => ActionFileLoader.Load(Path.Combine(_dir, "nope.json")))!;
+        Assert.That(error.Message, Does.Contain("ExternalAction:Actions:File"));
+    }
+}

@@ -1,0 +1,197 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ExternalAction.TestSupport;
+
+namespace ExternalAction.Api.Tests.Intake;
+
+/// <summary>
+/// Bad input gets its documented status and a message naming the field, in the contract's error shape, and never a
+/// 5xx. One table of mutations of the contract's three valid examples.
+/// </summary>
+[TestFixture]
+public sealed class IntakeValidationTests
+{
+    private ApiFactory _factory = null!;
+    private HttpClient _client = null!;
+
+    [OneTimeSetUp]
+    public void StartApi()
+    {
+        _factory = new ApiFactory();
+        _client = _factory.CreateAuthenticatedClient();
+    }
+
+    [OneTimeTearDown]
+    public void StopApi()
+    {
+        _client.Dispose();
+        _factory.Dispose();
+    }
+
+    public sealed record BadInput(string Name, string Action, Func<string> Body, HttpStatusCode Status, string? Field, string ContentType = "application/json")
+    {
+        public override string ToString() => Name;
+    }
+
+    private static BadInput Lead(string name, Action<JsonObject> mutate, string? field, HttpStatusCode status = HttpStatusCode.BadRequest) =>
+        new(name, "lead-scoring", () => Mutated(SampleRequests.Lead(), mutate), status, field);
+
+    private static BadInput Account(string name, Action<JsonObject> mutate, string? field) =>
+        new(name, "account-enrichment", () => Mutated(SampleRequests.Account(), mutate), HttpStatusCode.BadRequest, field);
+
+    private static BadInput Person(string name, Action<JsonObject> mutate, string? field) =>
+        new(name, "buying-group", () => Mutated(SampleRequests.AccountPerson(), mutate), HttpStatusCode.BadRequest, field);
+
+    private static BadInput Raw(string name, string body, HttpStatusCode status, string? field, string contentType = "application/json") =>
+        new(name, "lead-scoring", () => body, status, field, contentType);
+
+    private static string Mutated(JsonObject request, Action<JsonObject> mutate)
+    {
+        mutate(request);
+        return request.ToJsonString();
+    }
+
+    private static JsonObject Ctx(JsonObject r) => r["objectData"]!["objectContext"]!.AsObject();
+    private static JsonObject Path0(JsonObject r) => r["actionConfig"]!["pathConfig"]![0]!.AsObject();
+    private static JsonObject Cond0(JsonObject r) => Path0(r)["pathDefinition"]![0]!.AsObject();
+    private static JsonObject Rel0(JsonObject r) => Ctx(r)["accountPersonRelationships"]![0]!.AsObject();
+
+    public static IEnumerable<BadInput> Cases()
+    {
+        // Each required field, absent.
+        yield return Lead("missing token", r => r.Remove("token"), "token");
+        yield return Lead("missing callbackUrl", r => r.Remove("callbackUrl"), "callbackUrl");
+        yield return Lead("missing objectData", r => r.Remove("objectData"), "objectData");
+        yield return Lead("missing objectType", r => r["objectData"]!.AsObject().Remove("objectType"), "objectData.objectType");
+        yield return Lead("missing objectContext", r => r["objectData"]!.AsObject().Remove("objectContext"), "objectData.objectContext");
+        yield return Lead("missing leadId", r => Ctx(r).Remove("leadId"), "objectData.objectContext.leadId");
+        yield return Lead("missing leadData", r => Ctx(r).Remove("leadData"), "objectData.objectContext.leadData");
+        yield return Lead("missing pathId", r => Path0(r).Remove("pathId"), "actionConfig.pathConfig[0].pathId");
+        yield return Lead("missing pathDefinition", r => Path0(r).Remove("pathDefinition"), "actionConfig.pathConfig[0].pathDefinition");
+        yield return Lead("missing accessor", r => Cond0(r).Remove("accessor"), "actionConfig.pathConfig[0].pathDefinition[0].accessor");
+        yield return Lead("missing operator", r => Cond0(r).Remove("operator"), "actionConfig.pathConfig[0].pathDefinition[0].operator");
+        yield return Lead("missing values", r => Cond0(r).Remove("values"), "actionConfig.pathConfig[0].pathDefinition[0].values");
+        yield return Account("missing accountId", r => Ctx(r).Remove("accountId"), "objectData.objectContext.accountId");
+        yield return Account("missing accountData", r => Ctx(r).Remove("accountData"), "objectData.objectContext.accountData");
+        yield return Person("missing accountPersonRelationships", r => Ctx(r).Remove("accountPersonRelationships"), "objectData.objectContext.accountPersonRelationships");
+        yield return Person("missing accountPersonRelId", r => Rel0(r).Remove("accountPersonRelId"), "objectData.objectContext.accountPersonRelationships[0].accountPersonRelId");
+        yield return Person("missing relationship accountId", r => Rel0(r).Remove("accountId"), "objectData.objectContext.accountPersonRelationships[0].accountId");
+        yield return Person("missing personId", r => Rel0(r).Remove("personId"), "objectData.objectContext.accountPersonRelationships[0].personId");
+        yield return Person("missing relationship leadData", r => Rel0(r).Remove("leadData"), "objectData.objectContext.accountPersonRelationships[0].leadData");
+        yield return Person("missing accountPerson accountId", r => Ctx(r).Remove("accountId"), "objectData.objectContext.accountId");
+
+        // Wrong JSON types.
+        yield return Lead("token is a number", r => r["token"] = 42, "token");
+        yield return Lead("token is an object", r => r["token"] = new JsonObject(), "token");
+        yield return Lead("callbackUrl is a number", r => r["callbackUrl"] = 7, "callbackUrl");
+        yield return Lead("objectData is a string", r => r["objectData"] = "lead", "objectData");
+        yield return Lead("objectType is a number", r => r["objectData"]!["objectType"] = 1, "objectData.objectType");
+        yield return Lead("leadData is a string", r => Ctx(r)["leadData"] = "jane", "objectData.objectContext.leadData");
+        yield return Lead("leadId is a boolean", r => Ctx(r)["leadId"] = true, "objectData.objectContext.leadId");
+        yield return Lead("timeout is a string", r => r["actionConfig"]!["timeout"] = "sixty", "actionConfig.timeout");
+        yield return Lead("enableSplitPaths is a string", r => r["enableSplitPaths"] = "yes", "enableSplitPaths");
+        yield return Lead("pathConfig is an object", r => r["actionConfig"]!["pathConfig"] = new JsonObject(), "actionConfig.pathConfig");
+        yield return Lead("values holds numbers", r => Cond0(r)["values"] = new JsonArray(80), "actionConfig.pathConfig[0].pathDefinition[0].values");
+        yield return Lead("customHeaders is an array", r => r["customHeaders"] = new JsonArray("a"), "customHeaders");
+        yield return Lead("context is a number", r => r["context"] = 3, "context");
+        yield return Person("accountPersonRelId is not a number", r => Rel0(r)["accountPersonRelId"] = "abc", "objectData.objectContext.accountPersonRelationships[0].accountPersonRelId");
+
+        // Wrong values.
+        yield return Lead("empty token", r => r["token"] = "", "token");
+        yield return Lead("blank token", r => r["token"] = "   ", "token");
+        yield return Lead("huge token", r => r["token"] = new string('t', 9000), "token");
+        yield return Lead("unknown objectType", r => r["objectData"]!["objectType"] = "contact", "objectData.objectType");
+        yield return Lead("objectType of another action", r => r["objectData"]!["objectType"] = "account", "objectData.objectType");
+        yield return Lead("non-numeric leadId", r => Ctx(r)["leadId"] = "ACC-98765", "objectData.objectContext.leadId");
+        yield return Lead("http callbackUrl", r => r["callbackUrl"] = "http://callbacks.adobe.io/cb", "callbackUrl");
+        yield return Lead("callbackUrl host not allowed", r => r["callbackUrl"] = "https://evil.example.com/cb", "callbackUrl");
+        yield return Lead("callbackUrl lookalike host", r => r["callbackUrl"] = "https://adobe.io.evil.com/cb", "callbackUrl");
+        yield return Lead("relative callbackUrl", r => r["callbackUrl"] = "/callback", "callbackUrl");
+        yield return Lead("callbackUrl with credentials", r => r["callbackUrl"] = "https://user:pw@callbacks.adobe.io/cb", "callbackUrl");
+        yield return Lead("callbackUrl ftp", r => r["callbackUrl"] = "ftp://callbacks.adobe.io/cb", "callbackUrl");
+        yield return Lead("loopback http without the development switch", r => r["callbackUrl"] = "http://127.0.0.1:9/cb", "callbackUrl");
+        yield return Lead("duplicate pathId", r => r["actionConfig"]!["pathConfig"]![1]!["pathId"] = "hot", "actionConfig.pathConfig[1].pathId");
+        yield return Lead("unknown operator", r => Cond0(r)["operator"] = "equals", "actionConfig.pathConfig[0].pathDefinition[0].operator");
+        yield return Lead("unknown accessor", r => Cond0(r)["accessor"] = "shoeSize", "actionConfig.pathConfig[0].pathDefinition[0].accessor");
+        yield return Lead("empty values", r => Cond0(r)["values"] = new JsonArray(), "actionConfig.pathConfig[0].pathDefinition[0].values");
+        yield return Lead("null value", r => Cond0(r)["values"] = new JsonArray((JsonNode?)null), "actionConfig.pathConfig[0].pathDefinition[0].values");
+        yield return Lead("timeout zero", r => r["actionConfig"]!["timeout"] = 0, "actionConfig.timeout");
+        yield return Lead("timeout above 240", r => r["actionConfig"]!["timeout"] = 500, "actionConfig.timeout");
+        yield return Person("no relationships", r => Ctx(r)["accountPersonRelationships"] = new JsonArray(), "objectData.objectContext.accountPersonRelationships");
+        yield return Person("duplicate relationship", r => Ctx(r)["accountPersonRelationships"]![1]!["accountPersonRelId"] = 9001, "objectData.objectContext.accountPersonRelationships[1].accountPersonRelId");
+        yield return Account("non-numeric accountId", r => Ctx(r)["accountId"] = "ACC-98765", "objectData.objectContext.accountId");
+
+        // Broken JSON and transport problems.
+        yield return Raw("truncated JSON", SampleRequests.Lead().ToJsonString()[..120], HttpStatusCode.BadRequest, null);
+        yield return Raw("empty body", "", HttpStatusCode.BadRequest, null);
+        yield return Raw("array at the root", "[]", HttpStatusCode.BadRequest, null);
+        yield return Raw("null at the root", "null", HttpStatusCode.BadRequest, null);
+        yield return Raw("trailing garbage", SampleRequests.Lead().ToJsonString() + "}", HttpStatusCode.BadRequest, null);
+        yield return Raw("deep nesting", "{\"token\":" + new string('[', 200) + new string(']', 200) + "}", HttpStatusCode.BadRequest, null);
+        yield return Raw("single quotes", "{'token':'x'}", HttpStatusCode.BadRequest, null);
+        yield return Raw("text/plain", SampleRequests.Lead().ToJsonString(), HttpStatusCode.UnsupportedMediaType, null, "text/plain");
+        yield return Raw("form content type", "token=x", HttpStatusCode.UnsupportedMediaType, null, "application/x-www-form-urlencoded");
+        yield return Raw("oversize body", Mutated(SampleRequests.Lead(), r => Ctx(r)["leadData"]!["bio"] = new string('x', 70_000)), HttpStatusCode.RequestEntityTooLarge, null);
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public async Task Bad_input_is_refused_with_its_status_and_the_field_named(BadInput input)
+    {
+        using var content = new StringContent(input.Body(), Encoding.UTF8);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(input.ContentType);
+        using var response = await _client.PostAsync($"/actions/{input.Action}/submitAsyncAction", content);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.That((int)response.StatusCode, Is.LessThan(500), body);
+        Assert.That(response.StatusCode, Is.EqualTo(input.Status), body);
+        using var json = JsonDocument.Parse(body);
+        Assert.That(json.RootElement.GetProperty("status").GetString(), Is.EqualTo("error"));
+        Assert.That(json.RootElement.GetProperty("error").GetProperty("message").GetString(), Is.Not.Empty);
+        if (input.Field is not null)
+        {
+            var fields = json.RootElement.GetProperty("details").EnumerateArray().Select(d => d.GetProperty("field").GetString()).ToList();
+            // A type error may name the offending element (values[0]) inside the field.
+            Assert.That(fields, Has.Some.StartsWith(input.Field), body);
+            Assert.That(json.RootElement.GetProperty("message").GetString(), Does.StartWith("Invalid field "));
+        }
+    }
+
+    [Test]
+    public async Task Invalid_utf8_is_a_400()
+    {
+        var bytes = Encoding.UTF8.GetBytes(SampleRequests.Lead(token: "TOKENX").ToJsonString());
+        var at = Array.IndexOf(bytes, (byte)'X');
+        bytes[at] = 0xFF;
+        using var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var response = await _client.PostAsync("/actions/lead-scoring/submitAsyncAction", content);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), await response.Content.ReadAsStringAsync());
+    }
+
+    [Test]
+    public void The_table_has_at_least_forty_bad_inputs() =>
+        Assert.That(Cases().Count(), Is.GreaterThanOrEqualTo(40));
+
+    [Test]
+    public async Task Unknown_action_is_a_404_in_the_error_shape()
+    {
+        using var response = await _client.PostAsync("/actions/no-such-action/submitAsyncAction",
+            new StringContent(SampleRequests.Lead().ToJsonString(), Encoding.UTF8, "application/json"));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound).Or.EqualTo(HttpStatusCode.Unauthorized));
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.That(json.RootElement.GetProperty("status").GetString(), Is.EqualTo("error"));
+    }
+
+    [Test]
+    public async Task Error_messages_do_not_echo_the_token()
+    {
+        var request = SampleRequests.Lead(token: "SECRET-TOKEN-VALUE");
+        request["objectData"]!["objectType"] = "contact";
+        using var response = await _client.PostAsync("/actions/lead-scoring/submitAsyncAction",
+            new StringContent(request.ToJsonString(), Encoding.UTF8, "application/json"));
+        Assert.That(await response.Content.ReadAsStringAsync(), Does.Not.Contain("SECRET-TOKEN-VALUE"));
+    }
+}

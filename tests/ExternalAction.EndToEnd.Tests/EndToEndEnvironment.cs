@@ -1,0 +1,300 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ExternalAction.Processor;
+using ExternalAction.TestSupport;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using WireMock.Logging;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+
+namespace ExternalAction.EndToEnd.Tests;
+
+/// <summary>
+/// A whole deployment for one fixture: the real Api host and a real Processor host on their own RabbitMQ virtual
+/// host and PostgreSQL database, with WireMock standing in for the platform (IMS token + callback endpoint) and for
+/// the channels (webhook, Slack, Twilio).
+/// </summary>
+public sealed class EndToEndEnvironment : IAsyncDisposable
+{
+    public const string ApiKey = "e2e-api-key-0123456789";
+    public const string SupportKey = "e2e-support-key-0123456789";
+    public const string ImsSecret = "ims-client-secret-value";
+    public const string ImsToken = "ims-access-token-value";
+    public const string TwilioToken = "twilio-auth-token-value";
+
+    private readonly Dictionary<string, string?> _settings;
+    private readonly TimeSpan _apiClockOffset;
+    private ApiHost? _api;
+
+    private EndToEndEnvironment(WireMockServer wire, RabbitVirtualHost vhost, PostgresDatabase database, string actionsFile,
+        Dictionary<string, string?> settings, TimeSpan apiClockOffset)
+    {
+        Wire = wire;
+        VirtualHost = vhost;
+        Database = database;
+        ActionsFile = actionsFile;
+        _settings = settings;
+        _apiClockOffset = apiClockOffset;
+    }
+
+    public WireMockServer Wire { get; }
+    public RabbitVirtualHost VirtualHost { get; }
+    public PostgresDatabase Database { get; }
+    public string ActionsFile { get; }
+    public WebApplication? Processor { get; private set; }
+    public HttpClient Client { get; private set; } = null!;
+    public string WireUrl => Wire.Url!;
+
+    /// <param name="tweak">Changes to the settings both hosts get.</param>
+    /// <param name="apiClockOffset">Shifts the Api's clock (received time, hence deadlines) to test deadlines quickly.</param>
+    public static async Task<EndToEndEnvironment> StartAsync(Action<Dictionary<string, string?>>? tweak = null, TimeSpan apiClockOffset = default)
+    {
+        var wire = WireMockServer.Start();
+        var vhost = await RabbitVirtualHost.CreateAsync();
+        var database = await PostgresDatabase.CreateAsync();
+        var actionsFile = Path.Combine(Path.GetTempPath(), $"e2e-actions-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(actionsFile, ActionsJson(wire.Url!));
+
+        var settings = new Dictionary<string, string?>
+        {
+            ["urls"] = "http://127.0.0.1:0",
+            ["ExternalAction:Actions:File"] = actionsFile,
+            ["ExternalAction:RabbitMq:Url"] = vhost.Url,
+            ["ExternalAction:RabbitMq:ConcurrentMessageLimit"] = "8",
+            ["ExternalAction:Store:Provider"] = "postgres",
+            ["ExternalAction:Store:ConnectionString"] = database.ConnectionString,
+            ["ExternalAction:Auth:Scheme"] = "apiKey",
+            ["ExternalAction:Auth:ApiKey:Keys:0"] = ApiKey,
+            ["ExternalAction:Support:ApiKeys:0"] = SupportKey,
+            ["ExternalAction:Intake:AllowHttpLoopback"] = "true",
+            ["ExternalAction:Intake:CallbackHosts:0"] = "callbacks.adobe.io",
+            ["ExternalAction:Callback:ImsTokenUrl"] = $"{wire.Url}/ims/token",
+            ["ExternalAction:Callback:ClientId"] = "e2e-client",
+            ["ExternalAction:Callback:TimeoutSeconds"] = "5",
+            ["ExternalAction:Processor:RetryBaseSeconds"] = "0.5",
+            ["ExternalAction:Processor:RetryMaxSeconds"] = "2",
+            ["ExternalAction:Processor:LeaseMarginSeconds"] = "2",
+            ["ExternalAction:Processor:CallbackTimeoutSeconds"] = "5",
+            ["Secrets:ims-client-secret"] = ImsSecret,
+            ["Secrets:slack-hook"] = $"{wire.Url}/slack/hook",
+            ["Secrets:twilio-token"] = TwilioToken,
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        tweak?.Invoke(settings);
+
+        var environment = new EndToEndEnvironment(wire, vhost, database, actionsFile, settings, apiClockOffset);
+        environment.StubDefaults();
+        await environment.StartProcessorAsync();
+        environment.StartApi();
+        return environment;
+    }
+
+    /// <summary>Adobe's sample service definitions as actions, one per channel kind, all pointing at WireMock.</summary>
+    private static string ActionsJson(string wire)
+    {
+        var adobe = Path.Combine(Fixtures.Root, "adobe");
+        var actions = new JsonObject
+        {
+            ["actions"] = new JsonArray(
+                new JsonObject
+                {
+                    ["name"] = "lead-scoring",
+                    ["version"] = "7",
+                    ["serviceDefinitionFile"] = Path.Combine(adobe, "lead-scoring.json"),
+                    ["channel"] = new JsonObject
+                    {
+                        ["type"] = "webhook",
+                        ["method"] = "POST",
+                        ["url"] = wire + "/channel/{{ flow.scenario | default: 'lead' }}",
+                        ["headers"] = new JsonObject { ["X-Journey"] = "{{ journey.name }}" },
+                        ["body"] = JsonNode.Parse("""{ "email": "{{ lead.email }}", "leadId": "{{ lead.id }}", "model": "{{ flow.scoringModel }}", "note": "Hi {{ lead.firstName }}" }"""),
+                        ["timeoutSeconds"] = 5,
+                    },
+                    ["accessors"] = new JsonObject
+                    {
+                        ["leadScore"] = new JsonObject { ["source"] = "response", ["path"] = "$.score" },
+                        ["scoreTier"] = new JsonObject { ["source"] = "response", ["path"] = "$.tier" },
+                        ["readyToBuy"] = new JsonObject { ["source"] = "constant", ["value"] = true },
+                    },
+                    ["callbackFields"] = new JsonObject { ["mobilePhone"] = new JsonObject { ["source"] = "response", ["path"] = "$.phone" } },
+                    ["activityAttributes"] = new JsonObject { ["modelVersion"] = new JsonObject { ["source"] = "constant", ["value"] = "m-1" } },
+                },
+                new JsonObject
+                {
+                    ["name"] = "account-enrichment",
+                    ["serviceDefinitionFile"] = Path.Combine(adobe, "account-enrichment.json"),
+                    ["channel"] = new JsonObject
+                    {
+                        ["type"] = "slack",
+                        ["urlSecret"] = "slack-hook",
+                        ["text"] = "Account {{ account.accountName }} reached {{ journey.name }}",
+                        ["timeoutSeconds"] = 5,
+                    },
+                    ["accessors"] = new JsonObject
+                    {
+                        ["accountTier"] = new JsonObject { ["source"] = "constant", ["value"] = "enterprise" },
+                        ["enrichmentScore"] = new JsonObject { ["source"] = "constant", ["value"] = 90 },
+                    },
+                },
+                new JsonObject
+                {
+                    ["name"] = "buying-group",
+                    ["serviceDefinitionFile"] = Path.Combine(adobe, "accountPerson-buying-group.json"),
+                    ["channel"] = new JsonObject
+                    {
+                        ["type"] = "twilio",
+                        ["baseUrl"] = wire + "/twilio",
+                        ["accountSid"] = "AC123",
+                        ["authTokenSecret"] = "twilio-token",
+                        ["from"] = "+15550001",
+                        ["to"] = "+15550002",
+                        ["text"] = "Buying group at {{ account.accountName }}: {{ relationships.size }} people",
+                        ["timeoutSeconds"] = 5,
+                    },
+                    ["accessors"] = new JsonObject
+                    {
+                        ["buyingRole"] = new JsonObject { ["source"] = "request", ["path"] = "relationship.relationshipMetadata.role" },
+                        ["influenceScore"] = new JsonObject { ["source"] = "constant", ["value"] = 80 },
+                    },
+                }),
+        };
+        return actions.ToJsonString();
+    }
+
+    private void StubDefaults()
+    {
+        Wire.Given(Request.Create().WithPath("/ims/token").UsingPost()).AtPriority(100)
+            .RespondWith(Response.Create().WithStatusCode(200).WithBodyAsJson(new { access_token = ImsToken, token_type = "bearer", expires_in = 86399 }));
+        Wire.Given(Request.Create().WithPath("/callback/*").UsingPost()).AtPriority(100)
+            .RespondWith(Response.Create().WithStatusCode(200).WithBodyAsJson(new { status = "accepted", message = "Callback processed successfully" }));
+        Wire.Given(Request.Create().WithPath("/channel/*").UsingPost()).AtPriority(100)
+            .RespondWith(Response.Create().WithStatusCode(200).WithBodyAsJson(new { score = 91, tier = "hot", phone = "+1-555-0101" }));
+        Wire.Given(Request.Create().WithPath("/slack/hook").UsingPost()).AtPriority(100)
+            .RespondWith(Response.Create().WithStatusCode(200).WithBody("ok"));
+        Wire.Given(Request.Create().WithPath("/twilio/2010-04-01/Accounts/AC123/Messages.json").UsingPost()).AtPriority(100)
+            .RespondWith(Response.Create().WithStatusCode(201).WithBodyAsJson(new { sid = "SM123", status = "queued" }));
+    }
+
+    public async Task StartProcessorAsync()
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddInMemoryCollection(_settings);
+        Processor = ProcessorHost.Build(builder);
+        await Processor.StartAsync();
+    }
+
+    /// <summary>Stops the Processor without waiting for in-flight work: unacknowledged messages go back to the queue.</summary>
+    public async Task KillProcessorAsync()
+    {
+        if (Processor is null)
+            return;
+        using var now = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        try
+        {
+            await Processor.StopAsync(now.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        await Processor.DisposeAsync();
+        Processor = null;
+    }
+
+    private void StartApi()
+    {
+        _api = new ApiHost(_settings, _apiClockOffset);
+        Client = _api.CreateClient();
+        Client.DefaultRequestHeaders.Add("X-API-Key", ApiKey);
+    }
+
+    public async Task<(int Status, JsonDocument Body)> SubmitAsync(string action, JsonObject request)
+    {
+        using var response = await Client.PostAsync($"/actions/{action}/submitAsyncAction",
+            new StringContent(request.ToJsonString(), Encoding.UTF8, "application/json"));
+        return ((int)response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()));
+    }
+
+    public async Task<string> AcceptedAsync(string action, JsonObject request)
+    {
+        var (status, body) = await SubmitAsync(action, request);
+        Assert.That(status, Is.EqualTo(200), body.RootElement.ToString());
+        return body.RootElement.GetProperty("requestId").GetString()!;
+    }
+
+    /// <summary>The support view of a request (the status row and its transitions), or null while it has none.</summary>
+    public async Task<JsonElement?> SupportViewAsync(string requestId)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/support/requests/{requestId}");
+        request.Headers.Add("X-Support-Key", SupportKey);
+        using var response = await Client.SendAsync(request);
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+            return null;
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    public static string StatusOf(JsonElement view) =>
+        (view.TryGetProperty("request", out var r) ? r : view).GetProperty("status").GetString()!;
+
+    public static JsonElement Row(JsonElement view) => view.TryGetProperty("request", out var r) ? r : view;
+
+    /// <summary>Waits until the request's row reaches one of the final states.</summary>
+    public async Task<JsonElement> WaitForFinalAsync(string requestId, TimeSpan? timeout = null)
+    {
+        var until = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        JsonElement? last = null;
+        while (DateTime.UtcNow < until)
+        {
+            last = await SupportViewAsync(requestId);
+            if (last is { } view && StatusOf(view) is "CallbackSent" or "CallbackUnconfirmed" or "Failed" or "TimedOut")
+                return view;
+            await Task.Delay(100);
+        }
+        Assert.Fail($"Request {requestId} did not reach a final state; last view: {last}");
+        return default;
+    }
+
+    public IReadOnlyList<ILogEntry> RequestsTo(string path) =>
+        Wire.LogEntries.Where(e => e.RequestMessage.Path == path).ToList();
+
+    public IReadOnlyList<ILogEntry> RequestsStartingWith(string prefix) =>
+        Wire.LogEntries.Where(e => e.RequestMessage.Path.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+
+    public async ValueTask DisposeAsync()
+    {
+        Client?.Dispose();
+        if (_api is not null)
+            await _api.DisposeAsync();
+        await KillProcessorAsync();
+        Wire.Stop();
+        Wire.Dispose();
+        await VirtualHost.DisposeAsync();
+        await Database.DisposeAsync();
+        File.Delete(ActionsFile);
+    }
+
+    private sealed class ApiHost(Dictionary<string, string?> settings, TimeSpan clockOffset) : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Production");
+            foreach (var (key, value) in settings)
+                builder.UseSetting(key, value);
+            if (clockOffset != TimeSpan.Zero)
+                builder.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(new OffsetTimeProvider(clockOffset)));
+        }
+    }
+
+    private sealed class OffsetTimeProvider(TimeSpan offset) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + offset;
+    }
+}
