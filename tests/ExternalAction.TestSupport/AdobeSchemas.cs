@@ -39,11 +39,15 @@ public static class AdobeSchemas
                 yield return "  " + inner;
     }
 
-    /// <summary>The schema as a document root that also carries <c>components</c>, so its <c>$ref</c>s resolve.</summary>
+    /// <summary>
+    /// The schema as a JSON Schema document root, the document's component schemas moved under <c>definitions</c> and
+    /// the <c>$ref</c>s rewritten to match, which NJsonSchema resolves natively.
+    /// </summary>
     private static Task<JsonSchema> BuildAsync(JsonNode schema)
     {
         var root = schema.DeepClone().AsObject();
-        root["components"] = Document.Value["components"]!.DeepClone();
-        return JsonSchema.FromJsonAsync(root.ToJsonString());
+        root["definitions"] = Document.Value["components"]!["schemas"]!.DeepClone();
+        var json = root.ToJsonString().Replace("#/components/schemas/", "#/definitions/", StringComparison.Ordinal);
+        return JsonSchema.FromJsonAsync(json);
     }
 }

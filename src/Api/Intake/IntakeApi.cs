@@ -37,8 +37,9 @@ public static class IntakeApi
     }
 
     public static async Task<Results<Ok<ExecutionResponse>, JsonHttpResult<ErrorResponse>>> Submit(
-        Submission submission, IntakePublisher publisher, CancellationToken ct)
+        HttpContext http, IntakePublisher publisher, CancellationToken ct)
     {
+        var submission = Submission.From(http);
         var request = submission.Request;
         var requestId = RequestIdentity.RequestId(submission.Action.Name, request);
         var minutes = request.ActionConfig?.Timeout ?? submission.Action.DefaultTimeoutMinutes;

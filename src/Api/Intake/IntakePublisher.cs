@@ -22,6 +22,9 @@ public sealed class IntakePublisher(IBus bus, IOptions<IntakeOptions> options, I
             {
                 context.MessageId = MessageId(message.RequestId);
                 context.Durable = true;
+                // Unroutable must fail rather than vanish: the broker returns it and the publish faults (→ 503).
+                if (context.TryGetPayload<RabbitMqSendContext>(out var rabbit))
+                    rabbit.Mandatory = true;
             }, timeout.Token);
             return true;
         }

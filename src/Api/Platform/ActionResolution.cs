@@ -8,7 +8,7 @@ namespace ExternalAction.Api.Platform;
 /// Finds the action a platform call is for: the <c>{action}</c> route value under <c>/actions/{action}/…</c>, or the
 /// deployment's only action at the root paths. Unknown names get a 404 in the contract's error shape.
 /// </summary>
-public sealed class ActionResolution(ActionCatalog catalog) : IEndpointFilter
+public sealed class ActionResolution : IEndpointFilter
 {
     public const string RouteValue = "action";
     private const string ItemKey = "ExternalAction.Action";
@@ -16,14 +16,19 @@ public sealed class ActionResolution(ActionCatalog catalog) : IEndpointFilter
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
         var http = invocation.HttpContext;
-        var name = http.GetRouteValue(RouteValue) as string;
-        var action = name is null ? catalog.Single : catalog.Find(name);
+        var action = Find(http);
         if (action is null)
             return ContractErrors.Result(StatusCodes.Status404NotFound, ContractErrors.Create(
-                ErrorCodes.ResourceNotFound, name is null ? "This deployment serves several actions: use /actions/{name}/…" : "No action of that name.",
+                ErrorCodes.ResourceNotFound, http.GetRouteValue(RouteValue) is null ? "This deployment serves several actions: use /actions/{name}/…" : "No action of that name.",
                 nestedCode: ErrorCodes.NotFound));
         http.Items[ItemKey] = action;
         return await next(invocation);
+    }
+
+    public static ActionDefinition? Find(HttpContext http)
+    {
+        var catalog = http.RequestServices.GetRequiredService<ActionCatalog>();
+        return http.GetRouteValue(RouteValue) is string name ? catalog.Find(name) : catalog.Single;
     }
 
     /// <summary>The action resolved for this request (only inside endpoints of a platform group).</summary>

@@ -39,10 +39,11 @@ public static class MessagingExtensions
                     cfg.Host(new Uri(options.Url!));
                     // Bind both queues to the ActionAccepted exchange from the publishing side too: a message published
                     // before any Processor has ever started must still land in a durable queue.
+                    var messageExchange = cfg.MessageTopology.GetMessageTopology<ActionAccepted>().EntityName;
                     cfg.Publish<ActionAccepted>(p =>
                     {
-                        p.BindQueue(QueueNames.Process, QueueNames.Process, q => Quorum(q, options));
-                        p.BindQueue(QueueNames.Status, QueueNames.Status, q => Quorum(q, options));
+                        p.BindQueue(messageExchange, QueueNames.Process, q => Quorum(q, options));
+                        p.BindQueue(messageExchange, QueueNames.Status, q => Quorum(q, options));
                     });
                     cfg.ConfigureEndpoints(context);
                 });
