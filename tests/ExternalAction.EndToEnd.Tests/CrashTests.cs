@@ -14,7 +14,7 @@ public sealed class CrashTests
     [OneTimeSetUp]
     public async Task Start()
     {
-        _env = await EndToEndEnvironment.StartAsync();
+        _env = await EndToEndEnvironment.StartAsync(processorProcess: true);
         // The first IMS token request hangs: the Processor is stuck after delivering, before calling back.
         _env.Wire.Given(Request.Create().WithPath("/ims/token").UsingPost()).InScenario("ims").AtPriority(1)
             .WillSetStateTo("fast")
@@ -45,8 +45,8 @@ public sealed class CrashTests
         Assert.That(_env.RequestsTo($"/channel/{scenario}"), Has.Count.EqualTo(1), "delivered before the crash");
         Assert.That(_env.RequestsTo(callbackPath), Is.Empty, "no callback before the crash");
 
-        await _env.KillProcessorAsync();
-        await _env.StartProcessorAsync();
+        await _env.KillProcessorProcessAsync();
+        await _env.StartProcessorProcessAsync();
 
         var final = await _env.WaitForFinalAsync(requestId, TimeSpan.FromSeconds(60));
         await Task.Delay(1500);

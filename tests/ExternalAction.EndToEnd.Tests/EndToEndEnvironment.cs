@@ -55,7 +55,7 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
 
     /// <param name="tweak">Changes to the settings both hosts get.</param>
     /// <param name="apiClockOffset">Shifts the Api's clock (received time, hence deadlines) to test deadlines quickly.</param>
-    public static async Task<EndToEndEnvironment> StartAsync(Action<Dictionary<string, string?>>? tweak = null, TimeSpan apiClockOffset = default)
+    public static async Task<EndToEndEnvironment> StartAsync(Action<Dictionary<string, string?>>? tweak = null, TimeSpan apiClockOffset = default, bool processorProcess = false)
     {
         var wire = WireMockServer.Start();
         var vhost = await RabbitVirtualHost.CreateAsync();
@@ -92,7 +92,10 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
 
         var environment = new EndToEndEnvironment(wire, vhost, database, actionsFile, settings, apiClockOffset);
         environment.StubDefaults();
-        await environment.StartProcessorAsync();
+        if (processorProcess)
+            await environment.StartProcessorProcessAsync();
+        else
+            await environment.StartProcessorAsync();
         environment.StartApi();
         return environment;
     }
@@ -183,6 +186,66 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
             .RespondWith(Response.Create().WithStatusCode(201).WithBodyAsJson(new { sid = "SM123", status = "queued" }));
     }
 
+    /// <summary>
+    /// Starts the Processor as its own OS process (the built ExternalAction.Processor beside the tests), so a test can
+    /// kill it with SIGKILL like a crash: nothing is acknowledged or cleaned up.
+    /// </summary>
+    public async Task StartProcessorProcessAsync()
+    {
+        var port = FreePort();
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ExternalAction.Processor.dll"));
+        foreach (var (key, value) in _settings)
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        start.Environment["urls"] = $"http://127.0.0.1:{port}";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        ProcessorProcess = System.Diagnostics.Process.Start(start)!;
+        ProcessorProcess.OutputDataReceived += (_, _) => { };
+        ProcessorProcess.ErrorDataReceived += (_, _) => { };
+        ProcessorProcess.BeginOutputReadLine();
+        ProcessorProcess.BeginErrorReadLine();
+        using var http = new HttpClient();
+        for (var i = 0; i < 300; i++)
+        {
+            try
+            {
+                using var ready = await http.GetAsync($"http://127.0.0.1:{port}/health/ready");
+                if (ready.IsSuccessStatusCode)
+                    return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(100);
+        }
+        Assert.Fail("The Processor process did not become ready.");
+    }
+
+    public System.Diagnostics.Process? ProcessorProcess { get; private set; }
+
+    /// <summary>SIGKILL: the process gets no chance to finish, acknowledge or release anything.</summary>
+    public async Task KillProcessorProcessAsync()
+    {
+        if (ProcessorProcess is null)
+            return;
+        ProcessorProcess.Kill(entireProcessTree: true);
+        await ProcessorProcess.WaitForExitAsync();
+        ProcessorProcess.Dispose();
+        ProcessorProcess = null;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     public async Task StartProcessorAsync()
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = AppContext.BaseDirectory });
@@ -191,7 +254,7 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
         await Processor.StartAsync();
     }
 
-    /// <summary>Stops the Processor without waiting for in-flight work: unacknowledged messages go back to the queue.</summary>
+    /// <summary>Stops the in-process Processor host, not waiting for in-flight work.</summary>
     public async Task KillProcessorAsync()
     {
         if (Processor is null)
@@ -274,6 +337,7 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
         if (_api is not null)
             await _api.DisposeAsync();
         await KillProcessorAsync();
+        await KillProcessorProcessAsync();
         Wire.Stop();
         Wire.Dispose();
         await VirtualHost.DisposeAsync();

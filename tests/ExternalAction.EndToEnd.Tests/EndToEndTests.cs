@@ -50,7 +50,7 @@ public sealed class EndToEndTests
         Assert.That(headers["Authorization"].Single(), Is.EqualTo($"Bearer {EndToEndEnvironment.ImsToken}"));
         Assert.That(headers["X-Api-Key"].Single(), Is.EqualTo("e2e-client"));
         Assert.That(headers["x-gw-ims-org-id"].Single(), Is.EqualTo("12345@AdobeOrg"));
-        Assert.That(headers["X-Request-Id"].Single(), Is.EqualTo(requestId));
+        Assert.That(headers.Single(h => h.Key.Equals("X-Request-Id", StringComparison.OrdinalIgnoreCase)).Value.Single(), Is.EqualTo(requestId), string.Join(", ", headers.Keys));
         var body = JsonNode.Parse(callback.RequestMessage.Body!)!;
         Assert.That(await AdobeSchemas.ValidateAsync("CallbackRequest", body.ToJsonString()), Is.Empty);
         var element = body["objectData"]![0]!;

@@ -10,6 +10,7 @@ public sealed record ActivityData
     public string? ErrorCode { get; init; }
     public string? Reason { get; init; }
 
+    // A dictionary rather than JsonObject: System.Text.Json does not flatten a JsonObject extension member on write.
     [JsonExtensionData]
-    public JsonObject? Attributes { get; init; }
+    public Dictionary<string, object?>? Attributes { get; init; }
 }

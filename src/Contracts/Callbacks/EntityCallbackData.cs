@@ -9,6 +9,7 @@ public sealed record EntityCallbackData
     public required long Id { get; init; }
     public JsonObject? AccessorValues { get; init; }
 
+    // A dictionary rather than JsonObject: System.Text.Json does not flatten a JsonObject extension member on write.
     [JsonExtensionData]
-    public JsonObject? Fields { get; init; }
+    public Dictionary<string, object?>? Fields { get; init; }
 }

@@ -22,7 +22,7 @@ public static class CallbackBuilder
             Success = outcome.Success,
             ErrorCode = outcome.Success ? null : outcome.ErrorCode ?? "API_ERROR",
             Reason = outcome.Success ? null : outcome.Reason ?? "The action failed.",
-            Attributes = outcome.Success ? Clone(outcome.ActivityAttributes) : null,
+            Attributes = outcome.Success ? Extension(outcome.ActivityAttributes) : null,
         };
         var (personFields, accountFields) = SplitFields(action, outcome.Success ? outcome.Fields : null);
         var values = outcome.Success ? outcome.Accessors : null;
@@ -32,17 +32,17 @@ public static class CallbackBuilder
             ObjectTypes.Lead => new CallbackObjectData
             {
                 ActivityData = activity,
-                LeadData = new EntityCallbackData { Id = Id(context.LeadId), Fields = personFields, AccessorValues = NonEmpty(values?.Values) },
+                LeadData = new EntityCallbackData { Id = Id(context.LeadId), Fields = Extension(personFields), AccessorValues = NonEmpty(values?.Values) },
             },
             ObjectTypes.Account => new CallbackObjectData
             {
                 ActivityData = activity,
-                AccountData = new EntityCallbackData { Id = Id(context.AccountId), Fields = accountFields, AccessorValues = NonEmpty(values?.Values) },
+                AccountData = new EntityCallbackData { Id = Id(context.AccountId), Fields = Extension(accountFields), AccessorValues = NonEmpty(values?.Values) },
             },
             _ => new CallbackObjectData
             {
                 ActivityData = activity,
-                AccountData = new EntityCallbackData { Id = Id(context.AccountId), Fields = accountFields },
+                AccountData = new EntityCallbackData { Id = Id(context.AccountId), Fields = Extension(accountFields) },
                 AccountPersonData = (context.AccountPersonRelationships ?? []).OfType<AccountPersonRelationship>().Select(r => new AccountPersonCallbackData
                 {
                     AccountPersonRelId = r.AccountPersonRelId!.Value,
@@ -79,6 +79,9 @@ public static class CallbackBuilder
     private static long Id(string? id) => long.Parse(id!, NumberStyles.None, CultureInfo.InvariantCulture);
 
     private static JsonObject? NonEmpty(JsonObject? values) => values is { Count: > 0 } ? (JsonObject)values.DeepClone() : null;
+
+    private static Dictionary<string, object?>? Extension(JsonObject? values) =>
+        values is { Count: > 0 } ? values.ToDictionary(p => p.Key, p => (object?)p.Value?.DeepClone()) : null;
 
     private static JsonObject? Clone(JsonObject? values) => values is { Count: > 0 } ? (JsonObject)values.DeepClone() : null;
 }
