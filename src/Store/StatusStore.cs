@@ -17,6 +17,64 @@ public sealed class StatusStore
 
     static StatusStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
 
+    private const string SelectStatusSql = "SELECT status FROM action_requests WHERE request_id = @RequestId";
+    private const string SelectRowSql = "SELECT * FROM action_requests WHERE request_id = @RequestId";
+    private const string PingSql = "SELECT 1";
+
+    private const string ClaimSql = """
+            UPDATE action_requests
+               SET status = 'Processing', lease_owner = @Owner, lease_until = @LeaseUntil, updated_at = @Now
+             WHERE request_id = @RequestId
+               AND (status IN ('Received', 'RetryScheduled')
+                    OR (status = 'Processing' AND (lease_until IS NULL OR lease_until < @Now)))
+            """;
+
+    private const string UpdateSql = """
+            UPDATE action_requests
+               SET status = @Status,
+                   outcome = COALESCE(@Outcome, outcome),
+                   attempt_count = COALESCE(@AttemptCount, attempt_count),
+                   next_attempt_at = CASE WHEN @ClearNextAttempt = 1 THEN NULL ELSE COALESCE(@NextAttemptAt, next_attempt_at) END,
+                   delivered_at = COALESCE(@DeliveredAt, delivered_at),
+                   delivery_status_code = COALESCE(@DeliveryStatusCode, delivery_status_code),
+                   delivery_duration_ms = COALESCE(@DeliveryDurationMs, delivery_duration_ms),
+                   accessor_values = COALESCE(@AccessorValues, accessor_values),
+                   accessor_rejections = COALESCE(@AccessorRejections, accessor_rejections),
+                   selected_path_id = COALESCE(@SelectedPathId, selected_path_id),
+                   callback_status_code = COALESCE(@CallbackStatusCode, callback_status_code),
+                   callback_result = COALESCE(@CallbackResult, callback_result),
+                   callback_body = COALESCE(@CallbackBody, callback_body),
+                   last_error = COALESCE(@LastError, last_error),
+                   lease_owner = CASE WHEN @ReleaseLease = 1 THEN NULL ELSE lease_owner END,
+                   lease_until = CASE WHEN @ReleaseLease = 1 THEN NULL ELSE lease_until END,
+                   updated_at = @Now
+             WHERE request_id = @RequestId
+               AND (@LeaseOwner IS NULL OR lease_owner = @LeaseOwner)
+            """;
+
+    private const string TransitionsSql = """
+            SELECT id, request_id, from_status, to_status, at, detail
+              FROM action_request_transitions
+             WHERE request_id = @RequestId
+             ORDER BY id
+            """;
+
+    private const string CountsSql = """
+            SELECT action_name, status, COUNT(*) AS count
+              FROM action_requests
+             WHERE (@Action IS NULL OR action_name = @Action)
+               AND (@From IS NULL OR received_at >= @From)
+               AND (@To IS NULL OR received_at < @To)
+             GROUP BY action_name, status
+             ORDER BY action_name, status
+            """;
+
+    private const string InsertTransitionSql = """
+            INSERT INTO action_request_transitions (request_id, from_status, to_status, at, detail)
+            VALUES (@RequestId, @From, @To, @At, @Detail)
+            """;
+
+
     internal StatusStore(DbDataSource db, SqlDialect dialect, TimeProvider clock)
     {
         _db = db;
@@ -57,14 +115,8 @@ public sealed class StatusStore
         var nowMs = now.ToUnixTimeMilliseconds();
         await InsertIfAbsentAsync(connection, tx, row, nowMs, ct);
         var before = await connection.QuerySingleAsync<string>(new CommandDefinition(
-            "SELECT status FROM action_requests WHERE request_id = @RequestId", new { row.RequestId }, tx, cancellationToken: ct));
-        var claimed = await connection.ExecuteAsync(new CommandDefinition("""
-            UPDATE action_requests
-               SET status = 'Processing', lease_owner = @Owner, lease_until = @LeaseUntil, updated_at = @Now
-             WHERE request_id = @RequestId
-               AND (status IN ('Received', 'RetryScheduled')
-                    OR (status = 'Processing' AND (lease_until IS NULL OR lease_until < @Now)))
-            """, new { row.RequestId, Owner = owner, LeaseUntil = (now + lease).ToUnixTimeMilliseconds(), Now = nowMs }, tx, cancellationToken: ct)) == 1;
+            SelectStatusSql, new { row.RequestId }, tx, cancellationToken: ct));
+        var claimed = await connection.ExecuteAsync(new CommandDefinition(ClaimSql, new { row.RequestId, Owner = owner, LeaseUntil = (now + lease).ToUnixTimeMilliseconds(), Now = nowMs }, tx, cancellationToken: ct)) == 1;
         if (claimed)
             await AddTransitionAsync(connection, tx, row.RequestId, before, RequestStatuses.Processing,
                 before == RequestStatuses.Processing ? "claimed after the previous owner's lease ran out" : "claimed for processing", nowMs, ct);
@@ -80,29 +132,8 @@ public sealed class StatusStore
         await using var tx = await connection.BeginTransactionAsync(ct);
         var now = Now();
         var before = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
-            "SELECT status FROM action_requests WHERE request_id = @RequestId", new { RequestId = requestId }, tx, cancellationToken: ct));
-        var changed = await connection.ExecuteAsync(new CommandDefinition("""
-            UPDATE action_requests
-               SET status = @Status,
-                   outcome = COALESCE(@Outcome, outcome),
-                   attempt_count = COALESCE(@AttemptCount, attempt_count),
-                   next_attempt_at = CASE WHEN @ClearNextAttempt = 1 THEN NULL ELSE COALESCE(@NextAttemptAt, next_attempt_at) END,
-                   delivered_at = COALESCE(@DeliveredAt, delivered_at),
-                   delivery_status_code = COALESCE(@DeliveryStatusCode, delivery_status_code),
-                   delivery_duration_ms = COALESCE(@DeliveryDurationMs, delivery_duration_ms),
-                   accessor_values = COALESCE(@AccessorValues, accessor_values),
-                   accessor_rejections = COALESCE(@AccessorRejections, accessor_rejections),
-                   selected_path_id = COALESCE(@SelectedPathId, selected_path_id),
-                   callback_status_code = COALESCE(@CallbackStatusCode, callback_status_code),
-                   callback_result = COALESCE(@CallbackResult, callback_result),
-                   callback_body = COALESCE(@CallbackBody, callback_body),
-                   last_error = COALESCE(@LastError, last_error),
-                   lease_owner = CASE WHEN @ReleaseLease = 1 THEN NULL ELSE lease_owner END,
-                   lease_until = CASE WHEN @ReleaseLease = 1 THEN NULL ELSE lease_until END,
-                   updated_at = @Now
-             WHERE request_id = @RequestId
-               AND (@LeaseOwner IS NULL OR lease_owner = @LeaseOwner)
-            """, new
+            SelectStatusSql, new { RequestId = requestId }, tx, cancellationToken: ct));
+        var changed = await connection.ExecuteAsync(new CommandDefinition(UpdateSql, new
         {
             RequestId = requestId,
             update.Status,
@@ -139,12 +170,7 @@ public sealed class StatusStore
     public async Task<IReadOnlyList<TransitionRecord>> GetTransitionsAsync(string requestId, CancellationToken ct)
     {
         await using var connection = await _db.OpenConnectionAsync(ct);
-        var rows = await connection.QueryAsync<TransitionRow>(new CommandDefinition("""
-            SELECT id, request_id, from_status, to_status, at, detail
-              FROM action_request_transitions
-             WHERE request_id = @RequestId
-             ORDER BY id
-            """, new { RequestId = requestId }, cancellationToken: ct));
+        var rows = await connection.QueryAsync<TransitionRow>(new CommandDefinition(TransitionsSql, new { RequestId = requestId }, cancellationToken: ct));
         return rows.Select(r => new TransitionRecord(r.Id, r.RequestId, r.FromStatus, r.ToStatus, FromMs(r.At), r.Detail)).ToList();
     }
 
@@ -175,7 +201,7 @@ public sealed class StatusStore
 
         await using var connection = await _db.OpenConnectionAsync(ct);
         var rows = (await connection.QueryAsync<RequestRow>(new CommandDefinition(
-            $"SELECT * FROM action_requests {where} ORDER BY received_at DESC, request_id DESC {_dialect.Limit}",
+            QuerySql(where.ToString(), _dialect),
             parameters, cancellationToken: ct))).ToList();
         var items = rows.Take(take).Select(r => r.ToRecord()).ToList();
         var next = rows.Count > take ? Cursor.Create(rows[take - 1].ReceivedAt, rows[take - 1].RequestId) : null;
@@ -185,23 +211,31 @@ public sealed class StatusStore
     public async Task<IReadOnlyList<StatusCount>> CountByStatusAsync(string? action, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct)
     {
         await using var connection = await _db.OpenConnectionAsync(ct);
-        var rows = await connection.QueryAsync<CountRow>(new CommandDefinition("""
-            SELECT action_name, status, COUNT(*) AS count
-              FROM action_requests
-             WHERE (@Action IS NULL OR action_name = @Action)
-               AND (@From IS NULL OR received_at >= @From)
-               AND (@To IS NULL OR received_at < @To)
-             GROUP BY action_name, status
-             ORDER BY action_name, status
-            """, new { Action = action, From = from?.ToUnixTimeMilliseconds(), To = to?.ToUnixTimeMilliseconds() }, cancellationToken: ct));
+        var rows = await connection.QueryAsync<CountRow>(new CommandDefinition(CountsSql, new { Action = action, From = from?.ToUnixTimeMilliseconds(), To = to?.ToUnixTimeMilliseconds() }, cancellationToken: ct));
         return rows.Select(r => new StatusCount(r.ActionName, r.Status, r.Count)).ToList();
     }
+
+    private static string QuerySql(string where, SqlDialect dialect) =>
+        $"SELECT * FROM action_requests {where} ORDER BY received_at DESC, request_id DESC {dialect.Limit}";
+
+    private const string AllFilters = "WHERE 1 = 1 AND status = @Status AND action_name = @Action AND journey_id = @JourneyId AND received_at >= @From AND received_at < @To"
+        + " AND (lead_id = @EntityId OR account_id = @EntityId OR person_ids LIKE @PersonPattern)"
+        + " AND (received_at < @AfterReceived OR (received_at = @AfterReceived AND request_id < @AfterId))";
+
+    /// <summary>Every statement this class runs (with all query filters on), so tests can parse them for SQL Server.</summary>
+    internal static IEnumerable<(string Name, string Sql)> SharedStatements =>
+    [
+        (nameof(SelectStatusSql), SelectStatusSql), (nameof(SelectRowSql), SelectRowSql), (nameof(PingSql), PingSql),
+        (nameof(ClaimSql), ClaimSql), (nameof(UpdateSql), UpdateSql), (nameof(TransitionsSql), TransitionsSql),
+        (nameof(CountsSql), CountsSql), (nameof(InsertTransitionSql), InsertTransitionSql),
+        ("QuerySql", QuerySql(AllFilters, SqlDialect.For(StoreProviders.SqlServer))),
+    ];
 
     /// <summary>Reachability check for readiness.</summary>
     public async Task PingAsync(CancellationToken ct)
     {
         await using var connection = await _db.OpenConnectionAsync(ct);
-        await connection.ExecuteScalarAsync<int>(new CommandDefinition("SELECT 1", cancellationToken: ct));
+        await connection.ExecuteScalarAsync<int>(new CommandDefinition(PingSql, cancellationToken: ct));
     }
 
     private async Task<bool> InsertIfAbsentAsync(DbConnection connection, DbTransaction tx, NewRequest row, long now, CancellationToken ct)
@@ -232,15 +266,12 @@ public sealed class StatusStore
     }
 
     private static Task AddTransitionAsync(DbConnection connection, DbTransaction tx, string requestId, string? from, string to, string? detail, long at, CancellationToken ct) =>
-        connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO action_request_transitions (request_id, from_status, to_status, at, detail)
-            VALUES (@RequestId, @From, @To, @At, @Detail)
-            """, new { RequestId = requestId, From = from, To = to, At = at, Detail = detail }, tx, cancellationToken: ct));
+        connection.ExecuteAsync(new CommandDefinition(InsertTransitionSql, new { RequestId = requestId, From = from, To = to, At = at, Detail = detail }, tx, cancellationToken: ct));
 
     private static async Task<RequestRecord?> GetAsync(DbConnection connection, DbTransaction? tx, string requestId, CancellationToken ct)
     {
         var row = await connection.QuerySingleOrDefaultAsync<RequestRow>(new CommandDefinition(
-            "SELECT * FROM action_requests WHERE request_id = @RequestId", new { RequestId = requestId }, tx, cancellationToken: ct));
+            SelectRowSql, new { RequestId = requestId }, tx, cancellationToken: ct));
         return row?.ToRecord();
     }
 

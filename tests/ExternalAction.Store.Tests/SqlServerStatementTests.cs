@@ -1,0 +1,33 @@
+using Microsoft.SqlServer.TransactSql.ScriptDom;
+
+namespace ExternalAction.Store.Tests;
+
+/// <summary>
+/// SQL Server cannot run here, so every statement the SQL Server path executes is parsed with Microsoft's own T-SQL
+/// parser: the migrations, the dialect's own statements, and the shared statements of StatusStore.
+/// </summary>
+public sealed class SqlServerStatementTests
+{
+    public static IEnumerable<TestCaseData> Statements()
+    {
+        foreach (var (version, sql) in Migrations.Scripts(StoreProviders.SqlServer))
+            yield return new TestCaseData(sql).SetName($"Migration {version} parses as T-SQL");
+        foreach (var (name, sql) in SqlDialect.For(StoreProviders.SqlServer).Statements())
+            yield return new TestCaseData(sql).SetName($"Dialect statement {name} parses as T-SQL");
+        foreach (var (name, sql) in StatusStore.SharedStatements)
+            yield return new TestCaseData(sql).SetName($"Shared statement {name} parses as T-SQL");
+    }
+
+    [TestCaseSource(nameof(Statements))]
+    public void Parses(string sql)
+    {
+        var parser = new TSql160Parser(initialQuotedIdentifiers: true);
+        using var reader = new StringReader(sql);
+        parser.Parse(reader, out var errors);
+        Assert.That(errors.Select(e => $"line {e.Line}: {e.Message}"), Is.Empty);
+    }
+
+    [Test]
+    public void There_is_a_migration_for_every_provider() =>
+        Assert.That(StoreProviders.All.Select(p => Migrations.Scripts(p).Count), Is.All.GreaterThan(0));
+}
