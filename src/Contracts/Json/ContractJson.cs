@@ -17,6 +17,8 @@ public static class ContractJson
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip;
         options.NumberHandling = JsonNumberHandling.Strict;
         options.MaxDepth = 64;
+        // API payloads, never embedded in HTML: keep '+', '<', '&' and non-ASCII readable instead of \uXXXX escapes.
+        options.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
     }
 
     private static JsonSerializerOptions Create()
