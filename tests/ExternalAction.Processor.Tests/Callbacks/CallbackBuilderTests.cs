@@ -32,7 +32,7 @@ public sealed class CallbackBuilderTests
         });
         var element = body["objectData"]!.AsArray().Single()!;
         Assert.That(element["activityData"]!.ToJsonString(), Is.EqualTo("""{"success":true,"modelVersion":"v2"}"""));
-        Assert.That(element["leadData"]!.ToJsonString(), Is.EqualTo("""{"id":12345,"accessorValues":{"leadScore":92},"mobilePhone":"+1-555-0101"}"""));
+        Assert.That(element["leadData"]!.ToJsonString(ContractJson.Options), Is.EqualTo("""{"id":12345,"accessorValues":{"leadScore":92},"mobilePhone":"+1-555-0101"}"""));
     }
 
     [Test]
