@@ -17,7 +17,9 @@ public static class CallbackServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SecretResolver>();
-        services.AddHttpClient<ImsTokenProvider>();
+        // One provider for the process, so every callback shares the cached token.
+        services.AddHttpClient(nameof(ImsTokenProvider));
+        services.AddSingleton<ImsTokenProvider>();
         services.AddHttpClient<CallbackClient>(c => c.Timeout = TimeSpan.FromMinutes(11));
         services.AddHostedService<NoImsWarning>();
         return services;

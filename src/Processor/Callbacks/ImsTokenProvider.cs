@@ -9,7 +9,7 @@ namespace ExternalAction.Processor.Callbacks;
 /// The IMS access token for callbacks (OAuth client credentials), cached until shortly before it expires and fetched
 /// by one caller at a time while the others wait for it. Neither the secret nor the token is ever logged.
 /// </summary>
-public sealed class ImsTokenProvider(HttpClient http, IOptions<CallbackOptions> options, SecretResolver secrets, TimeProvider clock, ILogger<ImsTokenProvider> logger)
+public sealed class ImsTokenProvider(IHttpClientFactory httpClients, IOptions<CallbackOptions> options, SecretResolver secrets, TimeProvider clock, ILogger<ImsTokenProvider> logger)
 {
     private readonly SemaphoreSlim _fetch = new(1, 1);
     private string? _token;
@@ -31,7 +31,7 @@ public sealed class ImsTokenProvider(HttpClient http, IOptions<CallbackOptions> 
             if (_token is { } fresh && clock.GetUtcNow() < _refreshAt && (!forceRefresh || !ReferenceEquals(fresh, stale)))
                 return fresh;
 
-            using var response = await http.PostAsync(settings.ImsTokenUrl, new FormUrlEncodedContent(new Dictionary<string, string>
+            using var response = await httpClients.CreateClient(nameof(ImsTokenProvider)).PostAsync(settings.ImsTokenUrl, new FormUrlEncodedContent(new Dictionary<string, string>
             {
                 ["grant_type"] = "client_credentials",
                 ["client_id"] = settings.ClientId ?? "",

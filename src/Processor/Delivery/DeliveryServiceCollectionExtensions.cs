@@ -14,7 +14,8 @@ public static class DeliveryServiceCollectionExtensions
         services.AddSingleton<ChannelBudgets>();
         services.AddSingleton<ChannelDelivery>();
         // Per-attempt timeouts are set per channel; the client's own timeout is only a backstop.
-        services.AddHttpClient(ChannelDelivery.WebhookClient, c => c.Timeout = TimeSpan.FromMinutes(11));
+        // No request logging: channel URLs can be credentials (Slack webhooks) or carry personal data from templates.
+        services.AddHttpClient(ChannelDelivery.WebhookClient, c => c.Timeout = TimeSpan.FromMinutes(11)).RemoveAllLoggers();
         return services;
     }
 }
