@@ -6,12 +6,17 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-base="${EXTERNALACTION_RABBITMQ_DATA:-$root/.data/rabbitmq}"
+# A second, independent node (EXTERNALACTION_RABBITMQ_INSTANCE=2: port 5673) lets tests stop "their" broker
+# without disturbing suites that run at the same time on the first one.
+instance="${EXTERNALACTION_RABBITMQ_INSTANCE:-1}"
+suffix=$([ "$instance" = 1 ] && echo "" || echo "$instance")
+port=$((5671 + instance))
+base="${EXTERNALACTION_RABBITMQ_DATA:-$root/.data/rabbitmq$suffix}"
 
-export RABBITMQ_NODENAME=rabbit@localhost
+export RABBITMQ_NODENAME="rabbit$suffix@localhost"
 export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
-export RABBITMQ_NODE_PORT=5672
-export RABBITMQ_DIST_PORT=25672
+export RABBITMQ_NODE_PORT=$port
+export RABBITMQ_DIST_PORT=$((25671 + instance))
 export ERL_EPMD_ADDRESS=127.0.0.1
 export RABBITMQ_MNESIA_BASE="$base/mnesia"
 export RABBITMQ_LOG_BASE="$base/log"
@@ -41,14 +46,14 @@ running() { ctl status >/dev/null 2>&1; }
 start() {
   if [ -n "${EXTERNALACTION_RABBITMQ_URL:-}" ]; then echo "EXTERNALACTION_RABBITMQ_URL is set: using that broker."; return 0; fi
   install
-  if running; then echo "RabbitMQ already running on 127.0.0.1:5672."; return 0; fi
+  if running; then echo "RabbitMQ already running on 127.0.0.1:$port."; return 0; fi
   # The package's own node (if apt started one) would hold port 5672.
-  if command -v service >/dev/null 2>&1; then service rabbitmq-server stop >/dev/null 2>&1 || true; fi
+  if [ "$instance" = 1 ] && command -v service >/dev/null 2>&1; then service rabbitmq-server stop >/dev/null 2>&1 || true; fi
   rabbitmq-server -detached
   # The node registers with epmd a moment after -detached returns; await_startup needs it registered.
   for _ in $(seq 1 90); do
     if ctl await_startup --timeout 10 >/dev/null 2>&1; then
-      echo "RabbitMQ running on 127.0.0.1:5672 (data in $base)."
+      echo "RabbitMQ running on 127.0.0.1:$port (data in $base)."
       return 0
     fi
     sleep 1
@@ -61,7 +66,7 @@ stop() {
   if [ -n "${EXTERNALACTION_RABBITMQ_URL:-}" ]; then return 0; fi
   if running; then ctl stop >/dev/null; fi
   for _ in $(seq 1 60); do
-    if ! (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null; then echo "RabbitMQ stopped."; return 0; fi
+    if ! (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then echo "RabbitMQ stopped."; return 0; fi
     sleep 0.5
   done
   echo "RabbitMQ did not stop within 30 s" >&2; return 1

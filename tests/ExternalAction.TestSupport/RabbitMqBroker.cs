@@ -60,6 +60,34 @@ public static class RabbitMqBroker
             throw new InvalidOperationException($"infra/rabbitmq.sh {string.Join(' ', args)} failed ({process.ExitCode}): {await error}{await output}");
     }
 
-    /// <summary>Environment for the script (a second node for tests that stop their broker).</summary>
+    /// <summary>Environment for the script.</summary>
     internal static Dictionary<string, string> Overrides { get; } = [];
+
+    /// <summary>
+    /// The second local node (port 5673), for tests that stop and start their broker while other suites keep using
+    /// the first. Not available with an external broker.
+    /// </summary>
+    public static class Second
+    {
+        public const string Url = "amqp://guest:guest@127.0.0.1:5673/";
+
+        public static Task StartAsync() => RunAsync("start");
+
+        public static Task StopAsync() => RunAsync("stop");
+
+        private static async Task RunAsync(string verb)
+        {
+            var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+            start.ArgumentList.Add(Path.Combine(RabbitVirtualHost.RepositoryRoot(), "infra", "rabbitmq.sh"));
+            start.ArgumentList.Add(verb);
+            start.Environment["EXTERNALACTION_RABBITMQ_INSTANCE"] = "2";
+            start.Environment.Remove("EXTERNALACTION_RABBITMQ_URL");
+            using var process = Process.Start(start)!;
+            var output = process.StandardOutput.ReadToEndAsync();
+            var error = process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            if (process.ExitCode != 0)
+                throw new InvalidOperationException($"infra/rabbitmq.sh {verb} (instance 2) failed ({process.ExitCode}): {await error}{await output}");
+        }
+    }
 }

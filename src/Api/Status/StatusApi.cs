@@ -3,6 +3,7 @@ using ExternalAction.Api.Errors;
 using ExternalAction.Contracts.Json;
 using ExternalAction.Contracts.Platform;
 using Microsoft.AspNetCore.Http.HttpResults;
+using ExternalAction.ServiceDefaults.Messaging;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace ExternalAction.Api.Status;
@@ -19,8 +20,8 @@ public static class StatusApi
     public static async Task<Results<JsonHttpResult<StatusResponse>, JsonHttpResult<ErrorResponse>>> Get(
         HealthCheckService health, TimeProvider clock, CancellationToken ct)
     {
-        // Only the bus decides: a database outage delays status rows but does not stop intake.
-        var report = await health.CheckHealthAsync(c => c.Tags.Contains("masstransit"), ct);
+        // Only the broker decides: a database outage delays status rows but does not stop intake.
+        var report = await health.CheckHealthAsync(c => c.Tags.Contains("masstransit") || c.Tags.Contains(BrokerReachability.Tag), ct);
         if (report.Status == HealthStatus.Unhealthy)
             return ContractErrors.Result(StatusCodes.Status503ServiceUnavailable, ContractErrors.Create(
                 ErrorCodes.InternalError, "The message broker is unreachable; requests cannot be accepted.", nestedCode: ErrorCodes.ServiceUnavailable));

@@ -2,6 +2,7 @@ using ExternalAction.Contracts.Messaging;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace ExternalAction.ServiceDefaults.Messaging;
@@ -19,6 +20,13 @@ public static class MessagingExtensions
             .Validate(o => !o.UsesRabbitMq || Uri.TryCreate(o.Url, UriKind.Absolute, out var u) && u.Scheme is "amqp" or "amqps",
                 $"{MessagingOptions.Section}:Url must be an amqp:// or amqps:// URL.")
             .ValidateOnStart();
+
+        if (options.UsesRabbitMq)
+        {
+            builder.Services.TryAddSingleton(TimeProvider.System);
+            builder.Services.AddSingleton<BrokerReachability>();
+            builder.Services.AddHealthChecks().AddCheck<BrokerReachability>("rabbitmq", tags: ["ready", BrokerReachability.Tag]);
+        }
 
         builder.Services.AddMassTransit(x =>
         {
