@@ -5,13 +5,14 @@
 # With EXTERNALACTION_RABBITMQ_URL set, a broker is provided elsewhere and start/stop do nothing.
 set -euo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # A second, independent node (EXTERNALACTION_RABBITMQ_INSTANCE=2: port 5673) lets tests stop "their" broker
 # without disturbing suites that run at the same time on the first one.
 instance="${EXTERNALACTION_RABBITMQ_INSTANCE:-1}"
 suffix=$([ "$instance" = 1 ] && echo "" || echo "$instance")
 port=$((5671 + instance))
-base="${EXTERNALACTION_RABBITMQ_DATA:-$root/.data/rabbitmq$suffix}"
+# Data lives where the rabbitmq user (the Debian wrappers run the node as that user) can always reach it; a checkout
+# under a private folder (mktemp -d is mode 700) would not be.
+base="${EXTERNALACTION_RABBITMQ_DATA:-/var/lib/rabbitmq/externalaction$suffix}"
 
 export RABBITMQ_NODENAME="rabbit$suffix@localhost"
 export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
@@ -36,7 +37,7 @@ install() {
   mkdir -p "$base/mnesia" "$base/log"
   touch "$RABBITMQ_ENABLED_PLUGINS_FILE"
   # The Debian wrappers run the node as the rabbitmq user when called as root.
-  if id rabbitmq >/dev/null 2>&1; then chown -R rabbitmq:rabbitmq "$base"; chmod 755 "$root/.data" 2>/dev/null || true; fi
+  if id rabbitmq >/dev/null 2>&1; then chown -R rabbitmq:rabbitmq "$base"; fi
 }
 
 ctl() { rabbitmqctl -n "$RABBITMQ_NODENAME" "$@"; }
@@ -51,14 +52,16 @@ start() {
   if [ "$instance" = 1 ] && command -v service >/dev/null 2>&1; then service rabbitmq-server stop >/dev/null 2>&1 || true; fi
   rabbitmq-server -detached
   # The node registers with epmd a moment after -detached returns; await_startup needs it registered.
-  for _ in $(seq 1 90); do
-    if ctl await_startup --timeout 10 >/dev/null 2>&1; then
+  local deadline=$((SECONDS + 90))
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    if ctl await_startup --timeout 5 >/dev/null 2>&1; then
       echo "RabbitMQ running on 127.0.0.1:$port (data in $base)."
       return 0
     fi
     sleep 1
   done
   echo "RabbitMQ did not start within 90 s; see $base/log" >&2
+  tail -n 20 "$base"/log/*.log >&2 2>/dev/null || true
   return 1
 }
 
