@@ -21,8 +21,12 @@ internal sealed class CallbackSink : IAsyncDisposable
     public LongHistogram EndToEnd { get; } = LatencyReport.NewHistogram();
     public string Url => _app.Urls.First();
 
-    public static async Task<CallbackSink> StartAsync(int port, CallbackLedger ledger)
+    /// <param name="failCallbacksFor">Drill: answer callbacks 500 for this long after the sink starts, then 200.</param>
+    /// <param name="channel429Every">Drill: answer every Nth channel request 429 with Retry-After: 1 (0 = never).</param>
+    public static async Task<CallbackSink> StartAsync(int port, CallbackLedger ledger, TimeSpan failCallbacksFor = default, int channel429Every = 0)
     {
+        var started = Stopwatch.GetTimestamp();
+        long channelCalls = 0;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
@@ -32,6 +36,8 @@ internal sealed class CallbackSink : IAsyncDisposable
         {
             var now = Stopwatch.GetTimestamp();
             await request.Body.CopyToAsync(Stream.Null);
+            if (Stopwatch.GetElapsedTime(started) < failCallbacksFor)
+                return Results.StatusCode(500);
             var token = request.Headers["X-Callback-Token"].ToString();
             if (ledger.Callback(token, now) is { } ticks)
                 lock (sink.EndToEnd)
@@ -41,6 +47,11 @@ internal sealed class CallbackSink : IAsyncDisposable
         app.MapPost("/channel", async (HttpRequest request) =>
         {
             await request.Body.CopyToAsync(Stream.Null);
+            if (channel429Every > 0 && Interlocked.Increment(ref channelCalls) % channel429Every == 0)
+            {
+                request.HttpContext.Response.Headers.RetryAfter = "1";
+                return Results.StatusCode(429);
+            }
             return Results.Ok(new { score = 91, tier = "hot" });
         });
         await app.StartAsync();

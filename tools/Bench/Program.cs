@@ -10,7 +10,9 @@ using ExternalAction.Bench;
 //        floor, naive baseline and our intake at the same open-loop rates, one run; ratios to the baseline.
 //   e2e  --api URL --key KEY --pg CONNSTR [--rate 500] [--duration 20] [--grace 60] [--sink-port 5099] [--out DIR]
 //        request sent → callback received latency, and the accounting: lost and duplicated must be 0.
+//        Drill options: --callback-fail-seconds 30 (callbacks answer 500 first), --channel-429-every 5.
 //   max  --api URL --key KEY [--workers 64] [--duration 10]   closed loop: highest sustainable intake rate.
+//   fuzz --api URL --key KEY [--count 10000] [--seed 1]    malformed bodies and headers; exit 1 on any 5xx.
 // The Api's bench actions (bench/actions.json) send their channel and callbacks to this tool's sink.
 var command = args.FirstOrDefault() ?? "help";
 var options = Options.Parse(args.Skip(1));
@@ -26,11 +28,12 @@ switch (command)
         await AllAsync();
         break;
     case "e2e":
-        await EndToEndAsync();
-        break;
+        return await EndToEndAsync();
     case "max":
         await MaxAsync();
         break;
+    case "fuzz":
+        return await FuzzAsync();
     default:
         Console.WriteLine("usage: ExternalAction.Bench all|e2e|max [--options]; see the comment at the top of Program.cs and docs/benchmarks.md");
         return 2;
@@ -73,13 +76,15 @@ async Task AllAsync()
     await WriteAsync("intake", reports, table + ratios, plots);
 }
 
-async Task EndToEndAsync()
+async Task<int> EndToEndAsync()
 {
     var rate = double.Parse(options.Get("rate", "500"), CultureInfo.InvariantCulture);
     var duration = TimeSpan.FromSeconds(double.Parse(options.Get("duration", "20"), CultureInfo.InvariantCulture));
     var grace = TimeSpan.FromSeconds(double.Parse(options.Get("grace", "60"), CultureInfo.InvariantCulture));
     var ledger = new CallbackLedger();
-    await using var sink = await CallbackSink.StartAsync(sinkPort, ledger);
+    await using var sink = await CallbackSink.StartAsync(sinkPort, ledger,
+        TimeSpan.FromSeconds(double.Parse(options.Get("callback-fail-seconds", "0"), CultureInfo.InvariantCulture)),
+        int.Parse(options.Get("channel-429-every", "0"), CultureInfo.InvariantCulture));
     var generator = new LoadGenerator(http);
     var result = await generator.OpenLoopAsync(rate, duration, i => Request("intake", i, "", sink.Url, ledger),
         onResponse: async (i, response) =>
@@ -109,8 +114,9 @@ async Task EndToEndAsync()
             accounting.AppendLine(CultureInfo.InvariantCulture, $"| status table: {status} | {count} |");
         accounting.AppendLine(CultureInfo.InvariantCulture, $"| status table: not final | {Outcomes.Unfinished(counts)} |");
     }
-    await WriteAsync("e2e", [ack, e2e], LatencyReport.MarkdownTable([ack, e2e]) + accounting, [(ack.Name, result.Histogram), (e2e.Name, sink.EndToEnd)]);
+    await WriteAsync(options.Get("name", "e2e"), [ack, e2e], LatencyReport.MarkdownTable([ack, e2e]) + accounting, [(ack.Name, result.Histogram), (e2e.Name, sink.EndToEnd)]);
     Console.WriteLine($"lost={ledger.WithoutCallback} duplicated={ledger.Duplicated}");
+    return ledger.WithoutCallback == 0 && ledger.Duplicated == 0 ? 0 : 1;
 }
 
 async Task MaxAsync()
@@ -122,6 +128,44 @@ async Task MaxAsync()
     var result = await new LoadGenerator(http).ClosedLoopAsync(workers, duration, i => Request("intake", i, "", sink.Url, ledger));
     var report = LatencyReport.From($"intake-closed-loop-{workers}", 0, result.Seconds, result.Sent, result.Histogram, result.ByStatus);
     await WriteAsync("max", [report], LatencyReport.MarkdownTable([report]), [(report.Name, result.Histogram)]);
+}
+
+async Task<int> FuzzAsync()
+{
+    var count = int.Parse(options.Get("count", "10000"), CultureInfo.InvariantCulture);
+    var random = new Random(int.Parse(options.Get("seed", "1"), CultureInfo.InvariantCulture));
+    var contents = Enumerable.Range(0, count).Select(i => Fuzzer.Mutate(i, random)).ToList();
+    var byStatus = new System.Collections.Concurrent.ConcurrentDictionary<int, int>();
+    var next = -1;
+    await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(async () =>
+    {
+        int i;
+        while ((i = Interlocked.Increment(ref next)) < count)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"{options.Require("api")}/actions/bench-lead/submitAsyncAction") { Content = contents[i] };
+            request.Headers.TryAddWithoutValidation("X-API-Key", i % 97 == 0 ? "wrong-key" : options.Require("key"));
+            if (i % 53 == 0)
+                request.Headers.TryAddWithoutValidation("X-Customer-ID", new string('h', 9000));
+            try
+            {
+                using var response = await http.SendAsync(request);
+                byStatus.AddOrUpdate((int)response.StatusCode, 1, (_, n) => n + 1);
+            }
+            catch (HttpRequestException)
+            {
+                byStatus.AddOrUpdate(0, 1, (_, n) => n + 1);
+            }
+        }
+    })));
+    using var ready = await http.GetAsync($"{options.Require("api")}/health/ready");
+    var serverErrors = byStatus.Where(s => s.Key >= 500).Sum(s => s.Value);
+    var markdown = new StringBuilder("| status | count |\n|---|---|\n");
+    foreach (var (status, n) in byStatus.OrderBy(s => s.Key))
+        markdown.AppendLine(CultureInfo.InvariantCulture, $"| {(status == 0 ? "connection error" : status)} | {n} |");
+    markdown.AppendLine(CultureInfo.InvariantCulture, $"\n{count} malformed submissions: {serverErrors} answered 5xx; /health/ready afterwards: {(int)ready.StatusCode}.");
+    await File.WriteAllTextAsync(Path.Combine(outDir, "fuzz.md"), markdown.ToString());
+    Console.WriteLine(markdown);
+    return serverErrors == 0 && ready.IsSuccessStatusCode ? 0 : 1;
 }
 
 HttpRequestMessage Request(string target, long index, string referenceUrl, string sinkUrl, CallbackLedger ledger)
