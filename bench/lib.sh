@@ -31,7 +31,8 @@ bench_up() {
   export Logging__LogLevel__Default=Warning
   trap bench_down EXIT
   start_api
-  start_processor
+  # PROCESSOR=0 measures intake alone (messages queue up; nothing consumes them).
+  if [ "${PROCESSOR:-1}" != 0 ]; then start_processor; fi
 }
 
 start_api() {

@@ -6,6 +6,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bench_up
 "${bench[@]}" all --api http://127.0.0.1:5080 --key bench-key --rabbit "$RABBIT" --rates "${RATES:-200,500,1000}" --duration "${DURATION:-10}" --out "$out"
+[ "${PROCESSOR:-1}" = 0 ] && exit 0
 "${bench[@]}" e2e --api http://127.0.0.1:5080 --key bench-key --rate "${E2E_RATE:-500}" --duration "${E2E_DURATION:-20}" --grace 60 --pg "$PG" --out "$out"
 "${bench[@]}" max --api http://127.0.0.1:5080 --key bench-key --workers 64 --duration 10 --out "$out"
 echo "Results in $out"

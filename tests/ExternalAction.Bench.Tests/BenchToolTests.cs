@@ -35,6 +35,16 @@ public sealed class BenchToolTests
     }
 
     [Test]
+    public void Options_pair_names_with_values_and_flags_with_true()
+    {
+        var options = Options.Parse(["--api", "http://x", "--smoke", "--rate", "5"]);
+        Assert.That(options.Require("api"), Is.EqualTo("http://x"));
+        Assert.That(options.Get("smoke", "false"), Is.EqualTo("true"));
+        Assert.That(options.Get("rate", "1"), Is.EqualTo("5"));
+        Assert.That(options.Get("missing", "fallback"), Is.EqualTo("fallback"));
+    }
+
+    [Test]
     public void The_open_loop_schedule_spaces_requests_evenly()
     {
         Assert.That(LoadGenerator.DueTicks(0, 100), Is.Zero);

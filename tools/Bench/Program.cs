@@ -6,7 +6,7 @@ using System.Text.Json;
 using ExternalAction.Bench;
 
 // Benchmark driver. Commands:
-//   all  --api URL --key KEY --rabbit AMQP [--rates 200,500,1000] [--duration 10] [--out DIR]
+//   all  --api URL --key KEY --rabbit AMQP [--rates 200,500,1000] [--duration 10] [--warmup 3] [--out DIR]
 //        floor, naive baseline and our intake at the same open-loop rates, one run; ratios to the baseline.
 //   e2e  --api URL --key KEY --pg CONNSTR [--rate 500] [--duration 20] [--grace 60] [--sink-port 5099] [--out DIR]
 //        request sent → callback received latency, and the accounting: lost and duplicated must be 0.
@@ -50,6 +50,10 @@ async Task AllAsync()
     var generator = new LoadGenerator(http);
     var reports = new List<LatencyReport>();
     var plots = new List<(string, HdrHistogram.LongHistogram)>();
+    // Unrecorded warm-up of every target (JIT, connection pools), so the first measured rate is not charged for it.
+    var warmup = TimeSpan.FromSeconds(double.Parse(options.Get("warmup", "3"), CultureInfo.InvariantCulture));
+    foreach (var target in new[] { "floor", "naive", "intake" })
+        await generator.OpenLoopAsync(100, warmup, i => Request(target, 1_000_000_000 + i, reference.Url, sink.Url, ledger));
     foreach (var rate in rates)
     {
         foreach (var target in new[] { "floor", "naive", "intake" })
@@ -207,8 +211,9 @@ internal sealed class Options
         {
             if (!list[i].StartsWith("--", StringComparison.Ordinal))
                 continue;
+            var name = list[i][2..];
             var value = i + 1 < list.Count && !list[i + 1].StartsWith("--", StringComparison.Ordinal) ? list[++i] : "true";
-            options._values[list[i][2..]] = value;
+            options._values[name] = value;
         }
         return options;
     }
