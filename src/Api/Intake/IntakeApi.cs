@@ -54,9 +54,15 @@ public static class IntakeApi
             HttpHeaders = submission.HttpHeaders,
         };
 
-        if (!await publisher.PublishAsync(message, ct))
-            return ContractErrors.Result(StatusCodes.Status503ServiceUnavailable, ContractErrors.Create(
-                ErrorCodes.InternalError, "The request could not be queued; retry later.", nestedCode: ErrorCodes.ServiceUnavailable));
+        switch (await publisher.PublishAsync(message, ct))
+        {
+            case PublishOutcome.Unavailable:
+                return ContractErrors.Result(StatusCodes.Status503ServiceUnavailable, ContractErrors.Create(
+                    ErrorCodes.InternalError, "The request could not be queued; retry later.", nestedCode: ErrorCodes.ServiceUnavailable));
+            case PublishOutcome.Unencodable:
+                return ContractErrors.Result(StatusCodes.Status400BadRequest, ContractErrors.Create(ErrorCodes.InvalidRequest,
+                    "Invalid field $: a string holds an unpaired UTF-16 surrogate escape.", [new ErrorDetail("$", "a string holds an unpaired UTF-16 surrogate escape")]));
+        }
 
         return TypedResults.Ok(new ExecutionResponse(requestId, "Request accepted for processing"));
     }

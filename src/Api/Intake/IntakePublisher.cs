@@ -12,7 +12,7 @@ namespace ExternalAction.Api.Intake;
 /// </summary>
 public sealed class IntakePublisher(IBus bus, IOptions<IntakeOptions> options, ILogger<IntakePublisher> logger)
 {
-    public async Task<bool> PublishAsync(ActionAccepted message, CancellationToken requestAborted)
+    public async Task<PublishOutcome> PublishAsync(ActionAccepted message, CancellationToken requestAborted)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
         timeout.CancelAfter(TimeSpan.FromSeconds(options.Value.PublishTimeoutSeconds));
@@ -26,18 +26,23 @@ public sealed class IntakePublisher(IBus bus, IOptions<IntakeOptions> options, I
                 if (context.TryGetPayload<RabbitMqSendContext>(out var rabbit))
                     rabbit.Mandatory = true;
             }, timeout.Token);
-            return true;
+            return PublishOutcome.Queued;
+        }
+        catch (System.Runtime.Serialization.SerializationException)
+        {
+            // The input itself cannot be written (an unpaired UTF-16 surrogate escaped in a JSON string): bad input, not an outage.
+            return PublishOutcome.Unencodable;
         }
         catch (OperationCanceledException) when (!requestAborted.IsCancellationRequested)
         {
             logger.LogWarning("The broker did not confirm request {RequestId} within {Seconds} s; answering 503.",
                 message.RequestId, options.Value.PublishTimeoutSeconds);
-            return false;
+            return PublishOutcome.Unavailable;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogWarning("Publishing request {RequestId} failed ({Error}); answering 503.", message.RequestId, e.GetType().Name);
-            return false;
+            return PublishOutcome.Unavailable;
         }
     }
 
@@ -48,4 +53,12 @@ public sealed class IntakePublisher(IBus bus, IOptions<IntakeOptions> options, I
         SHA256.HashData(Encoding.UTF8.GetBytes(requestId), hash);
         return new Guid(hash[..16]);
     }
+}
+
+/// <summary>What became of a publish: durably queued, broker unavailable (503), or input that cannot be encoded (400).</summary>
+public enum PublishOutcome
+{
+    Queued,
+    Unavailable,
+    Unencodable,
 }

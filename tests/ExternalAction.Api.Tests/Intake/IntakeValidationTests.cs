@@ -131,6 +131,7 @@ public sealed class IntakeValidationTests
         yield return Raw("null at the root", "null", HttpStatusCode.BadRequest, null);
         yield return Raw("trailing garbage", SampleRequests.Lead().ToJsonString() + "}", HttpStatusCode.BadRequest, null);
         yield return Raw("deep nesting", "{\"token\":" + new string('[', 200) + new string(']', 200) + "}", HttpStatusCode.BadRequest, null);
+        yield return Raw("unpaired surrogate escape", SampleRequests.Lead().ToJsonString().Replace("Jane", "Jane\\ud800", StringComparison.Ordinal), HttpStatusCode.BadRequest, null);
         yield return Raw("single quotes", "{'token':'x'}", HttpStatusCode.BadRequest, null);
         yield return Raw("text/plain", SampleRequests.Lead().ToJsonString(), HttpStatusCode.UnsupportedMediaType, null, "text/plain");
         yield return Raw("form content type", "token=x", HttpStatusCode.UnsupportedMediaType, null, "application/x-www-form-urlencoded");
