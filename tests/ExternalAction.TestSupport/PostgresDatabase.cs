@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Npgsql;
 
 namespace ExternalAction.TestSupport;
@@ -57,8 +56,6 @@ public sealed class PostgresDatabase : IAsyncDisposable
         catch (NpgsqlException) when (Environment.GetEnvironmentVariable("EXTERNALACTION_TEST_POSTGRES") is null)
         {
         }
-        var script = Path.Combine(RabbitVirtualHost.RepositoryRoot(), "infra", "postgres.sh");
-        using var process = Process.Start(new ProcessStartInfo("bash", [script, "start"]))!;
-        await process.WaitForExitAsync();
+        await InfraScript.RunAsync("postgres.sh", ["start"]);
     }
 }

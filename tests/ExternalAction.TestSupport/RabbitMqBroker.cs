@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using RabbitMQ.Client;
 
 namespace ExternalAction.TestSupport;
@@ -43,25 +42,8 @@ public static class RabbitMqBroker
         }
     }
 
-    /// <summary>Runs <c>infra/rabbitmq.sh</c> with the given arguments and fails with its output when it fails.</summary>
-    public static async Task ScriptAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(RabbitVirtualHost.RepositoryRoot(), "infra", "rabbitmq.sh"));
-        foreach (var arg in args)
-            start.ArgumentList.Add(arg);
-        foreach (var (key, value) in Overrides)
-            start.Environment[key] = value;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"infra/rabbitmq.sh {string.Join(' ', args)} failed ({process.ExitCode}): {await error}{await output}");
-    }
-
-    /// <summary>Environment for the script.</summary>
-    internal static Dictionary<string, string> Overrides { get; } = [];
+    /// <summary>Runs <c>infra/rabbitmq.sh</c> with the given arguments.</summary>
+    public static Task ScriptAsync(params string[] args) => InfraScript.RunAsync("rabbitmq.sh", args);
 
     /// <summary>
     /// The second local node (port 5673), for tests that stop and start their broker while other suites keep using
@@ -75,19 +57,8 @@ public static class RabbitMqBroker
 
         public static Task StopAsync() => RunAsync("stop");
 
-        private static async Task RunAsync(string verb)
-        {
-            var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-            start.ArgumentList.Add(Path.Combine(RabbitVirtualHost.RepositoryRoot(), "infra", "rabbitmq.sh"));
-            start.ArgumentList.Add(verb);
-            start.Environment["EXTERNALACTION_RABBITMQ_INSTANCE"] = "2";
-            start.Environment.Remove("EXTERNALACTION_RABBITMQ_URL");
-            using var process = Process.Start(start)!;
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            if (process.ExitCode != 0)
-                throw new InvalidOperationException($"infra/rabbitmq.sh {verb} (instance 2) failed ({process.ExitCode}): {await error}{await output}");
-        }
+        // Without EXTERNALACTION_RABBITMQ_URL, or the script would leave the node alone.
+        private static Task RunAsync(string verb) => InfraScript.RunAsync("rabbitmq.sh", [verb],
+            new Dictionary<string, string?> { ["EXTERNALACTION_RABBITMQ_INSTANCE"] = "2", ["EXTERNALACTION_RABBITMQ_URL"] = null });
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 
 namespace ExternalAction.TestSupport;
 
@@ -44,21 +43,7 @@ public sealed class RabbitVirtualHost : IAsyncDisposable
     }
 
     /// <summary>Runs <c>rabbitmqctl</c> with the environment the repository's broker uses.</summary>
-    public static async Task CtlAsync(params string[] args)
-    {
-        var script = Path.Combine(RepositoryRoot(), "infra", "rabbitmq.sh");
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(script);
-        start.ArgumentList.Add("ctl");
-        foreach (var arg in args)
-            start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"rabbitmqctl {string.Join(' ', args)} failed ({process.ExitCode}): {await error}{await output}");
-    }
+    public static Task CtlAsync(params string[] args) => InfraScript.RunAsync("rabbitmq.sh", ["ctl", .. args]);
 
     /// <summary>The folder holding ExternalAction.sln, found by walking up from the test binaries.</summary>
     public static string RepositoryRoot()
