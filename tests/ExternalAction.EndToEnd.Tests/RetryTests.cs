@@ -97,6 +97,25 @@ public sealed class RetryTests
     }
 
     [Test]
+    public async Task A_timed_out_callback_refused_on_retry_as_a_used_token_is_recorded_as_unconfirmed()
+    {
+        var scenario = Unique("unknown");
+        // First attempt: the platform takes longer than the callback timeout (5 s) — did it arrive? Then the token is refused as used.
+        _env.Wire.Given(Request.Create().WithPath($"/callback/{scenario}").UsingPost()).InScenario(scenario).WillSetStateTo("used")
+            .RespondWith(Response.Create().WithStatusCode(200).WithDelay(TimeSpan.FromSeconds(7)));
+        _env.Wire.Given(Request.Create().WithPath($"/callback/{scenario}").UsingPost()).InScenario(scenario).WhenStateIs("used")
+            .RespondWith(Response.Create().WithStatusCode(400).WithBodyAsJson(new { error = new { code = "INVALID_CALLBACK_TOKEN", message = "Invalid token" } }));
+        var requestId = await _env.AcceptedAsync("lead-scoring", LeadFor(scenario, out var callbackPath));
+        var view = await _env.WaitForFinalAsync(requestId, TimeSpan.FromSeconds(45));
+
+        var row = EndToEndEnvironment.Row(view);
+        Assert.That(row.GetProperty("status").GetString(), Is.EqualTo("CallbackUnconfirmed"));
+        Assert.That(row.GetProperty("callbackResult").GetString(), Is.EqualTo("delivered-unconfirmed"));
+        await Task.Delay(TimeSpan.FromSeconds(3)); // WireMock logs the slow first attempt only once its delay is over
+        Assert.That(_env.RequestsTo(callbackPath), Has.Count.EqualTo(2));
+    }
+
+    [Test]
     public async Task A_channel_400_becomes_a_failure_callback_without_retry()
     {
         var scenario = Unique("bad");
