@@ -26,6 +26,9 @@ internal abstract class SqlDialect
 
     public abstract string CreateMigrationsTable { get; }
 
+    /// <summary>Table hint for a read that precedes an update of the same row (SQL Server: take the update lock early, avoiding S→X deadlocks).</summary>
+    public virtual string RowLockHint => "";
+
     public abstract DbDataSource CreateDataSource(string connectionString);
 
     /// <summary>Every provider-specific statement, so tests can parse them (T-SQL through ScriptDom).</summary>
@@ -83,6 +86,7 @@ internal abstract class SqlDialect
         public override string InsertIfAbsent =>
             $"INSERT INTO action_requests ({Columns}) SELECT {Values} WHERE NOT EXISTS (SELECT 1 FROM action_requests WITH (UPDLOCK, HOLDLOCK) WHERE request_id = @RequestId)";
         public override string Limit => "OFFSET 0 ROWS FETCH NEXT @Take ROWS ONLY";
+        public override string RowLockHint => " WITH (UPDLOCK, ROWLOCK)";
         public override string? AcquireMigrationLock => "EXEC sp_getapplock @Resource = 'externalaction-migrations', @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = 60000";
         public override string? ReleaseMigrationLock => "EXEC sp_releaseapplock @Resource = 'externalaction-migrations', @LockOwner = 'Session'";
         public override string CreateMigrationsTable =>

@@ -17,16 +17,37 @@ public sealed class StatusStore
 
     static StatusStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
 
-    private const string SelectStatusSql = "SELECT status FROM action_requests WHERE request_id = @RequestId";
     private const string SelectRowSql = "SELECT * FROM action_requests WHERE request_id = @RequestId";
     private const string PingSql = "SELECT 1";
 
-    private const string ClaimSql = """
-            UPDATE action_requests
-               SET status = 'Processing', lease_owner = @Owner, lease_until = @LeaseUntil, updated_at = @Now
-             WHERE request_id = @RequestId
+    private const string Claimable = """
+            request_id = @RequestId
                AND (status IN ('Received', 'RetryScheduled')
                     OR (status = 'Processing' AND (lease_until IS NULL OR lease_until < @Now)))
+            """;
+
+    /// <summary>
+    /// One round trip: the transition (with the status it leaves) and the conditional update, under the same
+    /// condition. 2 rows affected = claimed; 1 = another claimant won between the two statements (rolled back).
+    /// </summary>
+    private static string ClaimSql(SqlDialect dialect) => $"""
+            INSERT INTO action_request_transitions (request_id, from_status, to_status, at, detail)
+            SELECT request_id, status, 'Processing', @Now,
+                   CASE WHEN status = 'Processing' THEN 'claimed after the previous owner''s lease ran out' ELSE 'claimed for processing' END
+              FROM action_requests{dialect.RowLockHint}
+             WHERE {Claimable};
+            UPDATE action_requests
+               SET status = 'Processing', lease_owner = @Owner, lease_until = @LeaseUntil, updated_at = @Now
+             WHERE {Claimable};
+            """;
+
+    /// <summary>The transition (from the row's current status) ahead of <see cref="UpdateSql"/>, under the same condition.</summary>
+    private static string UpdateTransitionSql(SqlDialect dialect) => $"""
+            INSERT INTO action_request_transitions (request_id, from_status, to_status, at, detail)
+            SELECT request_id, status, @Status, @Now, @Detail
+              FROM action_requests{dialect.RowLockHint}
+             WHERE request_id = @RequestId
+               AND (@LeaseOwner IS NULL OR lease_owner = @LeaseOwner);
             """;
 
     private const string UpdateSql = """
@@ -113,16 +134,23 @@ public sealed class StatusStore
         await using var connection = await _db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         var nowMs = now.ToUnixTimeMilliseconds();
-        await InsertIfAbsentAsync(connection, tx, row, nowMs, ct);
-        var before = await connection.QuerySingleAsync<string>(new CommandDefinition(
-            SelectStatusSql, new { row.RequestId }, tx, cancellationToken: ct));
-        var claimed = await connection.ExecuteAsync(new CommandDefinition(ClaimSql, new { row.RequestId, Owner = owner, LeaseUntil = (now + lease).ToUnixTimeMilliseconds(), Now = nowMs }, tx, cancellationToken: ct)) == 1;
-        if (claimed)
-            await AddTransitionAsync(connection, tx, row.RequestId, before, RequestStatuses.Processing,
-                before == RequestStatuses.Processing ? "claimed after the previous owner's lease ran out" : "claimed for processing", nowMs, ct);
+        var claim = new CommandDefinition(ClaimSql(_dialect), new { row.RequestId, Owner = owner, LeaseUntil = (now + lease).ToUnixTimeMilliseconds(), Now = nowMs }, tx, cancellationToken: ct);
+        // Usually the status recorder inserted the row already. When nothing matched, the row may be missing or just
+        // being inserted by the recorder (our insert then waits for its commit and does nothing): claim again either way.
+        var affected = await connection.ExecuteAsync(claim);
+        if (affected == 0)
+        {
+            await InsertIfAbsentAsync(connection, tx, row, nowMs, ct);
+            affected = await connection.ExecuteAsync(claim);
+        }
+        if (affected == 1)
+        {
+            await tx.RollbackAsync(ct);
+            return new ClaimResult(false, (await GetAsync(connection, null, row.RequestId, ct))!);
+        }
         var record = await GetAsync(connection, tx, row.RequestId, ct);
         await tx.CommitAsync(ct);
-        return new ClaimResult(claimed, record!);
+        return new ClaimResult(affected == 2, record!);
     }
 
     /// <summary>Sets the status and the given columns and appends a transition. With a lease owner, only that owner's row changes.</summary>
@@ -131,9 +159,7 @@ public sealed class StatusStore
         await using var connection = await _db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         var now = Now();
-        var before = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
-            SelectStatusSql, new { RequestId = requestId }, tx, cancellationToken: ct));
-        var changed = await connection.ExecuteAsync(new CommandDefinition(UpdateSql, new
+        var changed = await connection.ExecuteAsync(new CommandDefinition(UpdateTransitionSql(_dialect) + UpdateSql, new
         {
             RequestId = requestId,
             update.Status,
@@ -154,10 +180,12 @@ public sealed class StatusStore
             ReleaseLease = update.ReleaseLease ? 1 : 0,
             LeaseOwner = leaseOwner,
             Now = now,
-        }, tx, cancellationToken: ct)) == 1;
+            update.Detail,
+        }, tx, cancellationToken: ct)) == 2;
         if (changed)
-            await AddTransitionAsync(connection, tx, requestId, before, update.Status, update.Detail, now, ct);
-        await tx.CommitAsync(ct);
+            await tx.CommitAsync(ct);
+        else
+            await tx.RollbackAsync(ct);
         return changed;
     }
 
@@ -225,8 +253,9 @@ public sealed class StatusStore
     /// <summary>Every statement this class runs (with all query filters on), so tests can parse them for SQL Server.</summary>
     internal static IEnumerable<(string Name, string Sql)> SharedStatements =>
     [
-        (nameof(SelectStatusSql), SelectStatusSql), (nameof(SelectRowSql), SelectRowSql), (nameof(PingSql), PingSql),
-        (nameof(ClaimSql), ClaimSql), (nameof(UpdateSql), UpdateSql), (nameof(TransitionsSql), TransitionsSql),
+        (nameof(SelectRowSql), SelectRowSql), (nameof(PingSql), PingSql),
+        (nameof(ClaimSql), ClaimSql(SqlDialect.For(StoreProviders.SqlServer))),
+        (nameof(UpdateSql), UpdateTransitionSql(SqlDialect.For(StoreProviders.SqlServer)) + UpdateSql), (nameof(TransitionsSql), TransitionsSql),
         (nameof(CountsSql), CountsSql), (nameof(InsertTransitionSql), InsertTransitionSql),
         ("QuerySql", QuerySql(AllFilters, SqlDialect.For(StoreProviders.SqlServer))),
     ];

@@ -56,10 +56,12 @@ public sealed class ActionProcessor(
         var record = claim.Record;
         if (!claim.Claimed)
         {
-            if (!RequestStatuses.IsFinal(record.Status) && record.LeaseUntil is { } until)
+            if (!RequestStatuses.IsFinal(record.Status))
             {
-                // Another worker holds it. If that worker died, its lease expires; look again then, so nothing is stranded.
-                logger.LogDebug("Request {RequestId} is leased until {Until}; checking again after that.", record.RequestId, until);
+                // Another worker holds it (or it changed under us). If that worker died, its lease expires; look again
+                // then, so nothing is ever stranded by dropping a message for an unfinished request.
+                var until = record.LeaseUntil is { } leasedUntil && leasedUntil > now ? leasedUntil : now;
+                logger.LogDebug("Request {RequestId} is {Status} and not claimable now; checking again at {Until}.", record.RequestId, record.Status, until);
                 await retries.ScheduleAsync(context, message with { NotBefore = until.AddSeconds(1) }, until - now + TimeSpan.FromSeconds(1));
             }
             else
