@@ -11,14 +11,19 @@ namespace ExternalAction.Processor.Accessors;
 
 public sealed record AccessorRejection(string Accessor, string Reason);
 
-/// <summary>Accessor values for the callback: entity-level, and per relationship for accountPerson (keyed by accountPersonRelId).</summary>
+/// <summary>
+/// Accessor values for the callback. <see cref="Values"/> holds the entity-level ones (lead, account; for accountPerson
+/// the values shared by every person); <see cref="ByRelationship"/> (accountPerson only) holds each person's full set,
+/// keyed by <c>accountPersonRelId</c>. <see cref="Rejections"/> says which values were left out and why.
+/// </summary>
 public sealed record AccessorOutcome(JsonObject Values, IReadOnlyDictionary<long, JsonObject> ByRelationship, IReadOnlyList<AccessorRejection> Rejections);
 
 /// <summary>
-/// Computes accessor values from the action's mapping and checks each against <c>accessorsMetadata</c>: the JSON type
-/// must match <c>dataType</c> (a numeric string is accepted for integer/float when it converts without loss, and
-/// "true"/"false" for boolean, since the platform drops mistyped values silently), then minValue/maxValue and
-/// allowedValues. A value that fails is left out and the reason recorded.
+/// Computes accessor values from the action's mapping and checks each against <c>accessorsMetadata</c> before it is
+/// sent, since the platform silently ignores a value of the wrong type. A value that fails is left out and the reason
+/// recorded. Rules (docs/path-conditions.md): the JSON type must fit <c>dataType</c>; a string is converted only where
+/// nothing is lost (<c>"92"</c> → 92 for integer/float, <c>"true"</c> → true for boolean); then minValue/maxValue, then
+/// allowedValues (strings match ignoring case and are sent in the declared spelling).
 /// </summary>
 public static class AccessorResolver
 {
@@ -26,130 +31,148 @@ public static class AccessorResolver
     {
         var request = JsonSerializer.SerializeToNode(message.Request, ContractJson.Options)!;
         var response = Parse(channelResponseBody);
-        var metadata = action.AccessorsMetadata.Where(m => m.AccessorName is not null).ToDictionary(m => m.AccessorName!, StringComparer.Ordinal);
+        var metadata = action.AccessorsMetadata.Where(m => m.AccessorName is not null)
+            .GroupBy(m => m.AccessorName!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var accountPerson = message.Request.ObjectData?.ObjectType == ObjectTypes.AccountPerson;
         var rejections = new List<AccessorRejection>();
 
         var values = new JsonObject();
-        foreach (var (name, mapping) in action.Accessors.Where(a => !ValueMappingReader.IsPerRelationship(a.Value)))
-            Add(values, name, ValueMappingReader.Read(mapping, request, response), metadata, rejections, null);
+        foreach (var (name, mapping) in action.Accessors)
+        {
+            if (!ValueMappingReader.IsPerRelationship(mapping))
+                Add(values, name, mapping, ValueMappingReader.Read(mapping, request, response), response, metadata, rejections, null);
+            else if (!accountPerson)
+                rejections.Add(new AccessorRejection(name, $"reads '{mapping.Path}', but only accountPerson requests have relationships"));
+        }
 
         var byRelationship = new Dictionary<long, JsonObject>();
-        if (message.Request.ObjectData?.ObjectType == ObjectTypes.AccountPerson)
+        if (accountPerson)
         {
-            var relationships = request["objectData"]?["objectContext"]?["accountPersonRelationships"]?.AsArray() ?? [];
-            foreach (var relationship in relationships)
+            foreach (var relationship in request["objectData"]?["objectContext"]?["accountPersonRelationships"] as JsonArray ?? [])
             {
-                if (relationship?["accountPersonRelId"]?.GetValue<long>() is not { } relId)
+                if (relationship?["accountPersonRelId"] is not { } idNode || !TypedValues.TryDecimal(idNode, out var id) || id != decimal.Truncate(id))
                     continue;
+                var relId = (long)id;
                 var own = (JsonObject)values.DeepClone();
                 foreach (var (name, mapping) in action.Accessors.Where(a => ValueMappingReader.IsPerRelationship(a.Value)))
-                    Add(own, name, ValueMappingReader.Read(mapping, request, response, relationship), metadata, rejections, relId);
+                    Add(own, name, mapping, ValueMappingReader.Read(mapping, request, response, relationship), response, metadata, rejections, relId);
                 byRelationship[relId] = own;
             }
         }
         return new AccessorOutcome(values, byRelationship, rejections);
     }
 
-    private static void Add(JsonObject target, string name, JsonNode? value, Dictionary<string, AccessorMetadata> metadata,
-        List<AccessorRejection> rejections, long? relationship)
+    private static void Add(JsonObject target, string name, ValueMapping mapping, JsonNode? value, JsonNode? response,
+        Dictionary<string, AccessorMetadata> metadata, List<AccessorRejection> rejections, long? relationship)
     {
-        var where = relationship is { } id ? $" (relationship {id})" : "";
-        if (value is null)
-        {
-            rejections.Add(new AccessorRejection(name, $"no value{where}: the mapped field is missing"));
-            return;
-        }
+        var where = relationship is { } id ? $" (relationship {id.ToString(CultureInfo.InvariantCulture)})" : "";
+        string? problem;
         if (!metadata.TryGetValue(name, out var meta))
-        {
-            rejections.Add(new AccessorRejection(name, $"not declared in accessorsMetadata{where}"));
-            return;
-        }
-        var (checkedValue, problem) = Check(value, meta);
-        if (problem is not null)
-            rejections.Add(new AccessorRejection(name, problem + where));
+            problem = "not declared in accessorsMetadata";
+        else if (value is null)
+            problem = Missing(mapping, response);
         else
-            target[name] = checkedValue;
-    }
-
-    /// <summary>The value in the JSON type the platform expects, or why it cannot be sent.</summary>
-    public static (JsonNode? Value, string? Problem) Check(JsonNode value, AccessorMetadata meta)
-    {
-        var kind = value.GetValueKind();
-        JsonNode? typed;
-        switch (meta.DataType)
         {
-            case DataTypes.Integer:
-                if (!TryNumber(value, kind, out var n) || n != Math.Truncate(n) || n < long.MinValue || n > long.MaxValue)
-                    return (null, $"expected an integer, got {Describe(value)}");
-                typed = JsonValue.Create((long)n);
-                break;
-            case DataTypes.Float:
-                if (!TryNumber(value, kind, out var f))
-                    return (null, $"expected a number, got {Describe(value)}");
-                typed = kind == JsonValueKind.Number ? value.DeepClone() : JsonValue.Create((double)f);
-                break;
-            case DataTypes.Boolean:
-                if (kind is JsonValueKind.True or JsonValueKind.False)
-                    typed = value.DeepClone();
-                else if (kind == JsonValueKind.String && bool.TryParse(value.GetValue<string>(), out var b))
-                    typed = JsonValue.Create(b);
-                else
-                    return (null, $"expected a boolean, got {Describe(value)}");
-                break;
-            case DataTypes.Date:
-                if (kind != JsonValueKind.String || !DateOnly.TryParseExact(value.GetValue<string>(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
-                    return (null, $"expected a date (yyyy-MM-dd), got {Describe(value)}");
-                typed = value.DeepClone();
-                break;
-            case DataTypes.DateTime:
-                if (kind != JsonValueKind.String || !DateTimeOffset.TryParse(value.GetValue<string>(), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out _))
-                    return (null, $"expected an RFC 3339 date-time, got {Describe(value)}");
-                typed = value.DeepClone();
-                break;
-            default:
-                if (kind != JsonValueKind.String)
-                    return (null, $"expected a string, got {Describe(value)}");
-                typed = value.DeepClone();
-                break;
-        }
-
-        if (meta.Constraints is { } c)
-        {
-            if (meta.DataType is DataTypes.Integer or DataTypes.Float && TryNumber(typed!, typed!.GetValueKind(), out var number))
+            (var typed, problem) = Check(value, meta);
+            if (problem is null)
             {
-                if (c.MinValue is { } min && (double)number < min)
-                    return (null, $"{number.ToString(CultureInfo.InvariantCulture)} is below minValue {min.ToString(CultureInfo.InvariantCulture)}");
-                if (c.MaxValue is { } max && (double)number > max)
-                    return (null, $"{number.ToString(CultureInfo.InvariantCulture)} is above maxValue {max.ToString(CultureInfo.InvariantCulture)}");
+                target[name] = typed;
+                return;
             }
-            if (c.AllowedValues is { Count: > 0 } allowed && typed!.GetValueKind() == JsonValueKind.String && !allowed.Contains(typed.GetValue<string>()))
-                return (null, $"'{typed.GetValue<string>()}' is not one of the allowedValues ({string.Join(", ", allowed)})");
         }
-        return (typed, null);
+        rejections.Add(new AccessorRejection(name, problem + where));
     }
 
-    private static bool TryNumber(JsonNode value, JsonValueKind kind, out decimal number)
+    private static string Missing(ValueMapping mapping, JsonNode? response)
     {
-        number = 0;
-        if (kind == JsonValueKind.Number)
+        var path = mapping.Source == ValueSources.Request && ValueMappingReader.IsPerRelationship(mapping)
+            ? mapping.Path![ValueMappingReader.RelationshipRoot.Length..]
+            : mapping.Path;
+        return mapping.Source switch
         {
-            if (value.AsValue().TryGetValue<decimal>(out number))
-                return true;
-            if (value.AsValue().TryGetValue<double>(out var d) && double.IsFinite(d) && Math.Abs(d) < 7.9e28)
-            {
-                number = (decimal)d;
-                return true;
-            }
-            return decimal.TryParse(value.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out number);
-        }
-        return kind == JsonValueKind.String && decimal.TryParse(value.GetValue<string>(), NumberStyles.Float, CultureInfo.InvariantCulture, out number);
+            ValueSources.Constant => "no value: the constant is null",
+            _ when !JsonPath.IsValid(path) => $"no value: '{mapping.Path}' is not a supported JSON path",
+            ValueSources.Response when response is null => "no value: the channel's answer is not JSON",
+            _ => $"no value at {mapping.Source} path '{mapping.Path}' (missing or null)",
+        };
     }
 
-    private static string Describe(JsonNode value)
+    /// <summary>The value in the JSON type <c>dataType</c> calls for, or why it cannot be sent.</summary>
+    internal static (JsonNode? Value, string? Problem) Check(JsonNode value, AccessorMetadata meta)
     {
-        var text = value.ToJsonString();
-        return text.Length <= 60 ? text : text[..60] + "…";
+        var (typed, problem) = meta.DataType switch
+        {
+            DataTypes.Integer => Integer(value),
+            DataTypes.Float => Float(value),
+            DataTypes.Boolean => TypedValues.TryBoolean(value, out var b) ? Ok(JsonValue.Create(b)) : Fail($"expected a boolean, got {Describe(value)}"),
+            DataTypes.Date => TypedValues.TryDate(TypedValues.String(value), out _) ? Ok(value.DeepClone()) : Fail($"expected a date (yyyy-MM-dd), got {Describe(value)}"),
+            DataTypes.DateTime => TypedValues.TryDateTime(TypedValues.String(value), out _) ? Ok(value.DeepClone()) : Fail($"expected an RFC 3339 date-time, got {Describe(value)}"),
+            DataTypes.String => TypedValues.String(value) is not null ? Ok(value.DeepClone()) : Fail($"expected a string, got {Describe(value)}"),
+            _ => Fail($"dataType '{meta.DataType}' is not one of {string.Join(", ", DataTypes.All)}"),
+        };
+        return problem is null ? Constrain(typed!, meta) : (null, problem);
     }
+
+    private static (JsonNode? Value, string? Problem) Integer(JsonNode value)
+    {
+        if (!TypedValues.TryDecimal(value, out var n))
+            return Fail($"expected an integer, got {Describe(value)}");
+        if (n != decimal.Truncate(n))
+            return Fail($"expected an integer, got a fraction ({Describe(value)})");
+        if (n is < long.MinValue or > long.MaxValue)
+            return Fail($"expected an integer, got {Describe(value)}, outside the int64 range");
+        return Ok(JsonValue.Create((long)n));
+    }
+
+    private static (JsonNode? Value, string? Problem) Float(JsonNode value)
+    {
+        if (!TypedValues.TryDouble(value, out var d))
+            return Fail($"expected a number, got {Describe(value)}");
+        // A JSON number is passed on as written; a numeric string becomes the number it spells.
+        return Ok(value.GetValueKind() == JsonValueKind.Number ? value.DeepClone() : JsonValue.Create(d));
+    }
+
+    private static (JsonNode? Value, string? Problem) Ok(JsonNode value) => (value, null);
+
+    private static (JsonNode? Value, string? Problem) Fail(string problem) => (null, problem);
+
+    private static (JsonNode? Value, string? Problem) Constrain(JsonNode typed, AccessorMetadata meta)
+    {
+        if (meta.Constraints is not { } c)
+            return Ok(typed);
+        if (meta.DataType is DataTypes.Integer or DataTypes.Float && TypedValues.TryDouble(typed, out var number))
+        {
+            if (c.MinValue is { } min && number < min)
+                return Fail($"{Number(number)} is below minValue {Number(min)}");
+            if (c.MaxValue is { } max && number > max)
+                return Fail($"{Number(number)} is above maxValue {Number(max)}");
+        }
+        if (c.AllowedValues is { Count: > 0 } allowed)
+        {
+            var match = allowed.FirstOrDefault(a => TypedValues.Compare(typed, a, meta.DataType!) == 0);
+            if (match is null)
+                return Fail($"{Describe(typed)} is not one of the allowedValues ({string.Join(", ", allowed)})");
+            // The declared spelling, so a platform that compares case-sensitively still matches.
+            if (meta.DataType == DataTypes.String)
+                typed = JsonValue.Create(match);
+        }
+        return Ok(typed);
+    }
+
+    private static string Number(double value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// A rejected value for the status table: numbers, booleans and short strings as written; longer strings and
+    /// structures by kind and size only, since a wrong mapping may point at something that should not be stored.
+    /// </summary>
+    private static string Describe(JsonNode value) => value.GetValueKind() switch
+    {
+        JsonValueKind.String when value.GetValue<string>().Length <= 40 => value.ToJsonString(),
+        JsonValueKind.String => $"a string of {value.GetValue<string>().Length} characters",
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => $"an array of {value.AsArray().Count}",
+        _ => value.ToJsonString(),
+    };
 
     private static JsonNode? Parse(string? body)
     {

@@ -12,8 +12,9 @@ using Microsoft.Extensions.Options;
 namespace ExternalAction.Processor.Callbacks;
 
 /// <summary>
-/// POSTs the result to the request's <c>callbackUrl</c> with the platform's headers. A 401 gets one fresh IMS token and
-/// one resend; 400/403 are final; 408/429/5xx and connection errors are transient (the caller reschedules).
+/// POSTs the result to the request's <c>callbackUrl</c> with the platform's headers (contract §4.1). A 401 gets one
+/// fresh IMS token and one resend; a second 401, 400 and 403 are final; 408/429/5xx, connection errors, timeouts and a
+/// failing IMS token endpoint are transient (the caller reschedules). The response body stays in the result.
 /// </summary>
 public sealed class CallbackClient(HttpClient http, ImsTokenProvider tokens, IOptions<CallbackOptions> options)
 {
@@ -21,21 +22,16 @@ public sealed class CallbackClient(HttpClient http, ImsTokenProvider tokens, IOp
     {
         var json = JsonSerializer.Serialize(body, ContractJson.Options);
         var elapsed = Stopwatch.StartNew();
-        try
-        {
-            var result = await SendOnceAsync(message, json, forceRefresh: false, elapsed, ct);
-            if (result.StatusCode == (int)HttpStatusCode.Unauthorized)
-            {
-                result = await SendOnceAsync(message, json, forceRefresh: true, elapsed, ct);
-                if (result.StatusCode == (int)HttpStatusCode.Unauthorized)
-                    result = result with { Failure = FailureKind.Permanent, Error = "HTTP 401 after refreshing the IMS token: check the callback credentials" };
-            }
+        var result = await SendOnceAsync(message, json, forceRefresh: false, elapsed, ct);
+        if (result.StatusCode != (int)HttpStatusCode.Unauthorized)
             return result;
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or TimeoutException && !ct.IsCancellationRequested)
-        {
-            return HttpOutcome.FromException(e, elapsed);
-        }
+        if (string.IsNullOrWhiteSpace(options.Value.ImsTokenUrl))
+            return result with { Failure = FailureKind.Permanent, Error = $"HTTP 401 and no IMS token endpoint is configured ({CallbackOptions.Section}:ImsTokenUrl)" };
+
+        result = await SendOnceAsync(message, json, forceRefresh: true, elapsed, ct);
+        return result.StatusCode == (int)HttpStatusCode.Unauthorized
+            ? result with { Failure = FailureKind.Permanent, Error = "HTTP 401 again with a fresh IMS token: check the callback credentials (ClientId, ApiKey, ImsOrgId)" }
+            : result;
     }
 
     private async Task<OutboundResult> SendOnceAsync(ActionAccepted message, string json, bool forceRefresh, Stopwatch elapsed, CancellationToken ct)
@@ -43,24 +39,48 @@ public sealed class CallbackClient(HttpClient http, ImsTokenProvider tokens, IOp
         var settings = options.Value;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(settings.TimeoutSeconds));
+
+        string? token;
+        try
+        {
+            token = await tokens.GetTokenAsync(forceRefresh, timeout.Token);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            // Nothing reached the platform, so the outcome is known: not sent.
+            return new OutboundResult
+            {
+                Failure = FailureKind.Transient,
+                Duration = elapsed.Elapsed,
+                Error = e is HttpRequestException ? $"no IMS access token: {e.Message}" : "no IMS access token: the token endpoint timed out",
+            };
+        }
+
         using var request = new HttpRequestMessage(HttpMethod.Post, message.Request.CallbackUrl)
         {
             Content = new StringContent(json, Encoding.UTF8, "application/json"),
         };
         request.Headers.TryAddWithoutValidation("X-Callback-Token", message.Request.Token);
-        if (await tokens.GetTokenAsync(forceRefresh, timeout.Token) is { } token)
+        if (token is not null)
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        if ((settings.ApiKey ?? settings.ClientId) is { } apiKey)
+        if ((settings.ApiKey ?? settings.ClientId) is { Length: > 0 } apiKey)
             request.Headers.TryAddWithoutValidation("X-Api-Key", apiKey);
-        if ((message.Request.Context?.Subscription?.ImsOrgId ?? settings.ImsOrgId) is { } org)
+        if ((message.Request.Context?.Subscription?.ImsOrgId ?? settings.ImsOrgId) is { Length: > 0 } org)
             request.Headers.TryAddWithoutValidation("x-gw-ims-org-id", org);
         request.Headers.TryAddWithoutValidation("X-Request-Id", message.RequestId);
 
-        using var response = await http.SendAsync(request, timeout.Token);
-        var result = await HttpOutcome.FromResponseAsync(response, elapsed, timeout.Token);
-        // The platform's refusals are final, whatever the generic rule says about their status.
-        return response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Forbidden
-            ? result with { Failure = FailureKind.Permanent }
-            : result;
+        try
+        {
+            using var response = await http.SendAsync(request, timeout.Token);
+            var result = await HttpOutcome.FromResponseAsync(response, elapsed, timeout.Token);
+            // The platform's refusals are final, whatever the generic rule says about their status.
+            return response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Forbidden
+                ? result with { Failure = FailureKind.Permanent }
+                : result;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or TimeoutException && !ct.IsCancellationRequested)
+        {
+            return HttpOutcome.FromException(e, elapsed);
+        }
     }
 }

@@ -14,6 +14,9 @@ public static class CallbackServiceCollectionExtensions
                 $"{CallbackOptions.Section}:ImsTokenUrl must be an absolute URL.")
             .Validate(o => string.IsNullOrWhiteSpace(o.ImsTokenUrl) || !string.IsNullOrWhiteSpace(o.ClientId),
                 $"{CallbackOptions.Section}:ClientId is required when ImsTokenUrl is set.")
+            .Validate<SecretResolver>((o, secrets) => string.IsNullOrWhiteSpace(o.ImsTokenUrl) || secrets.TryResolve(o.ClientSecretName, out _),
+                $"{CallbackOptions.Section}:ImsTokenUrl is set but its client secret is not: set 'Secrets:<ClientSecretName>' (default Secrets:ims-client-secret).")
+            .Validate(o => o.RefreshBeforeExpirySeconds >= 0, $"{CallbackOptions.Section}:RefreshBeforeExpirySeconds must not be negative.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SecretResolver>();

@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using ExternalAction.ServiceDefaults.Secrets;
 using Microsoft.Extensions.Options;
@@ -6,30 +7,36 @@ using Microsoft.Extensions.Options;
 namespace ExternalAction.Processor.Callbacks;
 
 /// <summary>
-/// The IMS access token for callbacks (OAuth client credentials), cached until shortly before it expires and fetched
-/// by one caller at a time while the others wait for it. Neither the secret nor the token is ever logged.
+/// The IMS access token for callbacks (OAuth Server-to-Server client credentials), cached until
+/// <see cref="CallbackOptions.RefreshBeforeExpirySeconds"/> before it expires. One caller fetches at a time; the others
+/// wait and share its token. Neither the client secret nor the token is ever logged or put in an exception message.
 /// </summary>
 public sealed class ImsTokenProvider(IHttpClientFactory httpClients, IOptions<CallbackOptions> options, SecretResolver secrets, TimeProvider clock, ILogger<ImsTokenProvider> logger)
 {
     private readonly SemaphoreSlim _fetch = new(1, 1);
-    private string? _token;
-    private DateTimeOffset _refreshAt;
+    // One reference, swapped whole, so a reader never sees a token paired with another token's expiry.
+    private volatile CachedToken? _cached;
 
+    /// <summary>
+    /// The cached token, or a fresh one when there is none, it is near expiry, or <paramref name="forceRefresh"/> (after
+    /// the platform answered 401). Null when no token endpoint is configured. Throws <see cref="HttpRequestException"/>
+    /// when the endpoint fails.
+    /// </summary>
     public async Task<string?> GetTokenAsync(bool forceRefresh, CancellationToken ct)
     {
         var settings = options.Value;
         if (string.IsNullOrWhiteSpace(settings.ImsTokenUrl))
             return null;
-        if (!forceRefresh && _token is { } cached && clock.GetUtcNow() < _refreshAt)
-            return cached;
+        var seen = _cached;
+        if (!forceRefresh && seen is not null && clock.GetUtcNow() < seen.RefreshAt)
+            return seen.Token;
 
-        var stale = _token;
         await _fetch.WaitAsync(ct);
         try
         {
-            // Another caller may have refreshed while this one waited.
-            if (_token is { } fresh && clock.GetUtcNow() < _refreshAt && (!forceRefresh || !ReferenceEquals(fresh, stale)))
-                return fresh;
+            // Another caller may have fetched while this one waited: use that token unless it is the one being refused.
+            if (_cached is { } current && clock.GetUtcNow() < current.RefreshAt && (!forceRefresh || !ReferenceEquals(current, seen)))
+                return current.Token;
 
             using var response = await httpClients.CreateClient(nameof(ImsTokenProvider)).PostAsync(settings.ImsTokenUrl, new FormUrlEncodedContent(new Dictionary<string, string>
             {
@@ -39,16 +46,25 @@ public sealed class ImsTokenProvider(IHttpClientFactory httpClients, IOptions<Ca
                 ["scope"] = settings.Scopes,
             }), ct);
             if (!response.IsSuccessStatusCode)
-                throw new HttpRequestException($"The IMS token endpoint answered {(int)response.StatusCode}.", null, response.StatusCode);
-            var token = await response.Content.ReadFromJsonAsync<TokenResponse>(ct)
-                ?? throw new HttpRequestException("The IMS token endpoint answered with no body.");
+                throw new HttpRequestException($"The IMS token endpoint answered HTTP {(int)response.StatusCode}: check ClientId, the '{settings.ClientSecretName}' secret and Scopes.", null, response.StatusCode);
+            TokenResponse? token;
+            try
+            {
+                token = await response.Content.ReadFromJsonAsync<TokenResponse>(ct);
+            }
+            catch (JsonException)
+            {
+                throw new HttpRequestException("The IMS token endpoint answered with a body that is not a token response.");
+            }
+            if (string.IsNullOrEmpty(token?.AccessToken))
+                throw new HttpRequestException("The IMS token endpoint answered without an access_token.");
+
             // IMS v3 gives expires_in in seconds; the older v1 endpoint gave milliseconds.
             var lifetime = token.ExpiresIn > 10_000_000 ? TimeSpan.FromMilliseconds(token.ExpiresIn) : TimeSpan.FromSeconds(token.ExpiresIn);
             var margin = TimeSpan.FromSeconds(Math.Min(settings.RefreshBeforeExpirySeconds, lifetime.TotalSeconds / 2));
-            _token = token.AccessToken;
-            _refreshAt = clock.GetUtcNow() + lifetime - margin;
+            _cached = new CachedToken(token.AccessToken, clock.GetUtcNow() + lifetime - margin);
             logger.LogInformation("Fetched an IMS access token valid for {Minutes:0} minutes.", lifetime.TotalMinutes);
-            return _token;
+            return token.AccessToken;
         }
         finally
         {
@@ -56,7 +72,16 @@ public sealed class ImsTokenProvider(IHttpClientFactory httpClients, IOptions<Ca
         }
     }
 
-    private sealed record TokenResponse(
-        [property: JsonPropertyName("access_token")] string AccessToken,
-        [property: JsonPropertyName("expires_in")] long ExpiresIn);
+    // Classes, not records: a record's generated ToString would print the token.
+    private sealed class CachedToken(string token, DateTimeOffset refreshAt)
+    {
+        public string Token { get; } = token;
+        public DateTimeOffset RefreshAt { get; } = refreshAt;
+    }
+
+    private sealed class TokenResponse
+    {
+        [JsonPropertyName("access_token")] public string? AccessToken { get; init; }
+        [JsonPropertyName("expires_in")] public long ExpiresIn { get; init; }
+    }
 }
