@@ -116,7 +116,9 @@ public static class AccessorResolver
     private static (JsonNode? Value, string? Problem) Integer(JsonNode value)
     {
         if (!TypedValues.TryDecimal(value, out var n))
-            return Fail($"expected an integer, got {Describe(value)}");
+            return Fail(TypedValues.TryDouble(value, out _)
+                ? $"expected an integer, got {Describe(value)}, outside the int64 range"
+                : $"expected an integer, got {Describe(value)}");
         if (n != decimal.Truncate(n))
             return Fail($"expected an integer, got a fraction ({Describe(value)})");
         if (n is < long.MinValue or > long.MaxValue)

@@ -36,15 +36,7 @@ public static class PathEvaluator
                     ? $"path '{path.PathId}' is the default (no conditions)"
                     : $"path '{path.PathId}' is the default (no conditions); before it {string.Join("; ", misses)}"));
 
-            string? failure = null;
-            foreach (var condition in conditions)
-            {
-                if (Evaluate(condition, accessorValues, types) is { } why)
-                {
-                    failure = why;
-                    break;
-                }
-            }
+            var failure = conditions.Select(c => Evaluate(c, accessorValues, types)).FirstOrDefault(why => why is not null);
             if (failure is null)
                 return new PathSelection(path.PathId, Shorten($"path '{path.PathId}' matched ({string.Join(" and ", conditions.Select(Describe))})"));
             misses.Add($"'{path.PathId}': {failure}");
@@ -55,26 +47,28 @@ public static class PathEvaluator
     /// <summary>Null when the condition holds, else why not.</summary>
     private static string? Evaluate(PathCondition? condition, JsonObject values, Dictionary<string, string> types)
     {
-        if (condition is not { Accessor: { } accessor, Operator: { } op, Values: { Count: > 0 } expected })
+        if (condition is not { Accessor: { } accessor, Operator: { } op, Values: { Count: > 0 } raw })
             return $"condition {Describe(condition)} is incomplete";
         if (!PathOperators.IsKnown(op))
             return $"operator '{op}' is unknown";
         if (!values.TryGetPropertyValue(accessor, out var actual) || actual is null)
             return $"accessor '{accessor}' has no value";
         var type = types.TryGetValue(accessor, out var declared) ? declared : Infer(actual);
+        // Typed-in numbers, dates and booleans may carry stray spaces; a string's spaces are part of it.
+        var expected = type == DataTypes.String ? raw : raw.Select(v => v?.Trim()).ToList();
         if (!TypedValues.Reads(actual, type))
-            return $"accessor '{accessor}' does not hold a {type}";
+            return $"accessor '{accessor}' does not hold {A(type)}";
         foreach (var value in expected)
         {
             if (!TypedValues.Reads(value, type))
-                return $"condition value {(value is null ? "null" : $"'{value}'")} is not a {type}";
+                return $"condition value {(value is null ? "null" : $"'{value}'")} is not {A(type)}";
         }
 
         var ordered = type is DataTypes.Integer or DataTypes.Float or DataTypes.Date or DataTypes.DateTime;
         if (op is PathOperators.GreaterThan or PathOperators.GreaterThanOrEqual or PathOperators.LessThan or PathOperators.LessThanOrEqual && !ordered)
-            return $"{op} does not apply to a {type} accessor";
+            return $"{op} does not apply to {A(type)} accessor";
         if (op is PathOperators.Contains or PathOperators.NotContains && type != DataTypes.String)
-            return $"{op} applies to string accessors only, '{accessor}' is a {type}";
+            return $"{op} applies to string accessors only, '{accessor}' is {A(type)}";
 
         var holds = op switch
         {
@@ -98,6 +92,8 @@ public static class PathEvaluator
         JsonValueKind.True or JsonValueKind.False => DataTypes.Boolean,
         _ => DataTypes.String,
     };
+
+    private static string A(string type) => type == DataTypes.Integer ? "an integer" : $"a {type}";
 
     private static string Describe(PathCondition? c) =>
         c is null ? "null" : $"{c.Accessor} {c.Operator} [{string.Join(", ", (c.Values ?? []).Select(v => v ?? "null"))}]";
