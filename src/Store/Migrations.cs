@@ -11,6 +11,12 @@ namespace ExternalAction.Store;
 /// </summary>
 internal static class Migrations
 {
+    private const string IsAppliedSql = "SELECT COUNT(*) FROM schema_migrations WHERE version = @Version";
+    private const string RecordSql = "INSERT INTO schema_migrations (version, applied_at) VALUES (@Version, @At)";
+
+    /// <summary>The statements that apply scripts (besides the dialect's), so tests can parse them for SQL Server.</summary>
+    internal static IEnumerable<(string Name, string Sql)> Statements => [(nameof(IsAppliedSql), IsAppliedSql), (nameof(RecordSql), RecordSql)];
+
     public static IReadOnlyList<(string Version, string Sql)> Scripts(string provider)
     {
         var assembly = typeof(Migrations).Assembly;
@@ -35,12 +41,12 @@ internal static class Migrations
                 // SQLite has no lock statement: its write transaction (BEGIN IMMEDIATE) serialises migrators instead.
                 await using var tx = await connection.BeginTransactionAsync(ct);
                 var applied = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-                    "SELECT COUNT(*) FROM schema_migrations WHERE version = @Version", new { Version = version }, tx, cancellationToken: ct));
+                    IsAppliedSql, new { Version = version }, tx, cancellationToken: ct));
                 if (applied == 0)
                 {
                     await connection.ExecuteAsync(new CommandDefinition(sql, transaction: tx, commandTimeout: 300, cancellationToken: ct));
                     await connection.ExecuteAsync(new CommandDefinition(
-                        "INSERT INTO schema_migrations (version, applied_at) VALUES (@Version, @At)",
+                        RecordSql,
                         new { Version = version, At = clock.GetUtcNow().ToUnixTimeMilliseconds() }, tx, cancellationToken: ct));
                 }
                 await tx.CommitAsync(ct);

@@ -11,20 +11,39 @@ namespace ExternalAction.Store;
 /// </summary>
 internal abstract class SqlDialect
 {
+    /// <summary>Rows per insert statement: 100 rows use 1,402 parameters, under SQL Server's limit of 2,100.</summary>
+    public const int InsertChunk = 100;
+
+    private readonly string?[] _inserts = new string?[InsertChunk + 1];
+
     public abstract string Provider { get; }
 
-    /// <summary>Insert a request row unless one with the same id exists; affects 1 row when inserted.</summary>
-    public abstract string InsertIfAbsent { get; }
+    /// <summary>
+    /// One statement that inserts <paramref name="rows"/> request rows as "Received", skipping ids that exist, and
+    /// returns the ids it inserted. Row <c>i</c>'s values are the parameters <see cref="RowParameters"/> suffixed with
+    /// <c>i</c>; <c>@Now</c> is shared.
+    /// </summary>
+    public string InsertIfAbsent(int rows)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(rows, InsertChunk);
+        return _inserts[rows] ??= BuildInsertIfAbsent(rows);
+    }
+
+    protected abstract string BuildInsertIfAbsent(int rows);
 
     /// <summary>Appended after ORDER BY to take at most <c>@Take</c> rows.</summary>
     public abstract string Limit { get; }
 
-    /// <summary>Takes the cross-process migration lock on an open connection (SQLite: none needed, see <see cref="MigrationTransaction"/>).</summary>
+    /// <summary>Takes the cross-process migration lock on an open connection (SQLite: none needed, its write transaction serialises migrators).</summary>
     public abstract string? AcquireMigrationLock { get; }
 
     public abstract string? ReleaseMigrationLock { get; }
 
     public abstract string CreateMigrationsTable { get; }
+
+    /// <summary>"column is one of the list parameter": Dapper expands <c>IN @Ids</c> to one parameter per item, except for Npgsql, which takes the list as one array.</summary>
+    public virtual string InList(string parameter) => $"IN @{parameter}";
 
     /// <summary>Table hint for a read that precedes an update of the same row (SQL Server: take the update lock early, avoiding S→X deadlocks).</summary>
     public virtual string RowLockHint => "";
@@ -34,7 +53,8 @@ internal abstract class SqlDialect
     /// <summary>Every provider-specific statement, so tests can parse them (T-SQL through ScriptDom).</summary>
     public IEnumerable<(string Name, string Sql)> Statements()
     {
-        yield return (nameof(InsertIfAbsent), InsertIfAbsent);
+        yield return ($"{nameof(InsertIfAbsent)}(1)", InsertIfAbsent(1));
+        yield return ($"{nameof(InsertIfAbsent)}(3)", InsertIfAbsent(3));
         yield return (nameof(Limit), $"SELECT request_id FROM action_requests ORDER BY received_at DESC {Limit}");
         if (AcquireMigrationLock is not null) yield return (nameof(AcquireMigrationLock), AcquireMigrationLock);
         if (ReleaseMigrationLock is not null) yield return (nameof(ReleaseMigrationLock), ReleaseMigrationLock);
@@ -49,13 +69,30 @@ internal abstract class SqlDialect
         _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, $"Unknown provider; use one of {string.Join(", ", StoreProviders.All)}."),
     };
 
-    internal const string Columns = "request_id, action_name, action_version, entity_type, lead_id, account_id, person_ids, journey_id, journey_name, ims_org_id, munchkin_id, received_at, deadline_at, request_payload, status, attempt_count, created_at, updated_at";
-    internal const string Values = "@RequestId, @ActionName, @ActionVersion, @EntityType, @LeadId, @AccountId, @PersonIds, @JourneyId, @JourneyName, @ImsOrgId, @MunchkinId, @ReceivedAt, @DeadlineAt, @RequestPayload, @Status, 0, @Now, @Now";
+    /// <summary>The columns a new row gets from its <see cref="NewRequest"/>, in the order of <see cref="RowParameters"/>.</summary>
+    private const string RowColumns = "request_id, action_name, action_version, entity_type, lead_id, account_id, person_ids, journey_id, journey_name, ims_org_id, munchkin_id, received_at, deadline_at, request_payload";
+
+    private static readonly string[] RowParameters =
+        ["RequestId", "ActionName", "ActionVersion", "EntityType", "LeadId", "AccountId", "PersonIds", "JourneyId", "JourneyName", "ImsOrgId", "MunchkinId", "ReceivedAt", "DeadlineAt", "RequestPayload"];
+
+    private const string Columns = $"{RowColumns}, status, attempt_count, created_at, updated_at";
+
+    /// <summary><c>(@RequestId0, …, @RequestPayload0{suffix}), (@RequestId1, …)</c>.</summary>
+    private static string Tuples(int rows, string suffix) => string.Join(", ", Enumerable.Range(0, rows).Select(i =>
+        $"({string.Join(", ", RowParameters.Select(p => $"@{p}{i}"))}{suffix})"));
+
+    /// <summary>SQLite and PostgreSQL share the upsert syntax; RETURNING lists only the rows actually inserted.</summary>
+    private static string OnConflictInsert(int rows) => $"""
+            INSERT INTO action_requests ({Columns})
+            VALUES {Tuples(rows, ", 'Received', 0, @Now, @Now")}
+            ON CONFLICT (request_id) DO NOTHING
+            RETURNING request_id
+            """;
 
     private sealed class SqliteDialect : SqlDialect
     {
         public override string Provider => StoreProviders.Sqlite;
-        public override string InsertIfAbsent => $"INSERT INTO action_requests ({Columns}) VALUES ({Values}) ON CONFLICT (request_id) DO NOTHING";
+        protected override string BuildInsertIfAbsent(int rows) => OnConflictInsert(rows);
         public override string Limit => "LIMIT @Take";
         public override string? AcquireMigrationLock => null;
         public override string? ReleaseMigrationLock => null;
@@ -72,8 +109,9 @@ internal abstract class SqlDialect
     private sealed class PostgresDialect : SqlDialect
     {
         public override string Provider => StoreProviders.Postgres;
-        public override string InsertIfAbsent => $"INSERT INTO action_requests ({Columns}) VALUES ({Values}) ON CONFLICT (request_id) DO NOTHING";
+        protected override string BuildInsertIfAbsent(int rows) => OnConflictInsert(rows);
         public override string Limit => "LIMIT @Take";
+        public override string InList(string parameter) => $"= ANY(@{parameter})";
         public override string? AcquireMigrationLock => "SELECT pg_advisory_lock(7274001)";
         public override string? ReleaseMigrationLock => "SELECT pg_advisory_unlock(7274001)";
         public override string CreateMigrationsTable => "CREATE TABLE IF NOT EXISTS schema_migrations (version VARCHAR(64) NOT NULL PRIMARY KEY, applied_at BIGINT NOT NULL)";
@@ -83,8 +121,16 @@ internal abstract class SqlDialect
     private sealed class SqlServerDialect : SqlDialect
     {
         public override string Provider => StoreProviders.SqlServer;
-        public override string InsertIfAbsent =>
-            $"INSERT INTO action_requests ({Columns}) SELECT {Values} WHERE NOT EXISTS (SELECT 1 FROM action_requests WITH (UPDLOCK, HOLDLOCK) WHERE request_id = @RequestId)";
+        // No ON CONFLICT in T-SQL: UPDLOCK+HOLDLOCK keeps the key range locked from the check to the insert, so a
+        // concurrent insert of the same id waits and then skips it instead of failing on the primary key.
+        protected override string BuildInsertIfAbsent(int rows) => $"""
+            INSERT INTO action_requests ({Columns})
+            OUTPUT inserted.request_id
+            SELECT v.request_id, v.action_name, v.action_version, v.entity_type, v.lead_id, v.account_id, v.person_ids, v.journey_id,
+                   v.journey_name, v.ims_org_id, v.munchkin_id, v.received_at, v.deadline_at, v.request_payload, 'Received', 0, @Now, @Now
+              FROM (VALUES {Tuples(rows, "")}) AS v ({RowColumns})
+             WHERE NOT EXISTS (SELECT 1 FROM action_requests AS r WITH (UPDLOCK, HOLDLOCK) WHERE r.request_id = v.request_id)
+            """;
         public override string Limit => "OFFSET 0 ROWS FETCH NEXT @Take ROWS ONLY";
         public override string RowLockHint => " WITH (UPDLOCK, ROWLOCK)";
         public override string? AcquireMigrationLock => "EXEC sp_getapplock @Resource = 'externalaction-migrations', @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = 60000";

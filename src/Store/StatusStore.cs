@@ -90,11 +90,13 @@ public sealed class StatusStore
              ORDER BY action_name, status
             """;
 
-    private const string InsertTransitionSql = """
-            INSERT INTO action_request_transitions (request_id, from_status, to_status, at, detail)
-            VALUES (@RequestId, @From, @To, @At, @Detail)
+    /// <summary>The first transition of rows just inserted.</summary>
+    private static string ReceivedTransitionsSql(SqlDialect dialect) => $"""
+            INSERT INTO action_request_transitions (request_id, to_status, at, detail)
+            SELECT request_id, 'Received', @Now, 'accepted and queued'
+              FROM action_requests
+             WHERE request_id {dialect.InList("Ids")}
             """;
-
 
     internal StatusStore(DbDataSource db, SqlDialect dialect, TimeProvider clock)
     {
@@ -107,20 +109,22 @@ public sealed class StatusStore
 
     public Task MigrateAsync(CancellationToken ct) => Migrations.ApplyAsync(_db, _dialect, _clock, ct);
 
-    /// <summary>Inserts "Received" rows for those not present yet (either order with <see cref="ClaimAsync"/> works).</summary>
+    /// <summary>
+    /// Inserts "Received" rows for those not present yet (either order with <see cref="ClaimAsync"/> works): one insert
+    /// statement per 100 rows plus one for their transitions, in one transaction. Returns how many rows were new.
+    /// </summary>
     public async Task<int> InsertReceivedAsync(IReadOnlyCollection<NewRequest> rows, CancellationToken ct)
     {
         if (rows.Count == 0)
             return 0;
+        // Sorted, so two writers with overlapping batches lock the same keys in the same order (no deadlock).
+        var ordered = rows.DistinctBy(r => r.RequestId).OrderBy(r => r.RequestId, StringComparer.Ordinal).ToList();
         await using var connection = await _db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
         var now = Now();
         var inserted = 0;
-        foreach (var row in rows)
-        {
-            if (await InsertIfAbsentAsync(connection, tx, row, now, ct))
-                inserted++;
-        }
+        foreach (var chunk in ordered.Chunk(SqlDialect.InsertChunk))
+            inserted += await InsertIfAbsentAsync(connection, tx, chunk, now, ct);
         await tx.CommitAsync(ct);
         return inserted;
     }
@@ -140,7 +144,7 @@ public sealed class StatusStore
         var affected = await connection.ExecuteAsync(claim);
         if (affected == 0)
         {
-            await InsertIfAbsentAsync(connection, tx, row, nowMs, ct);
+            await InsertIfAbsentAsync(connection, tx, [row], nowMs, ct);
             affected = await connection.ExecuteAsync(claim);
         }
         if (affected == 1)
@@ -216,7 +220,7 @@ public sealed class StatusStore
         if (query.To is { } to) { where.Append(" AND received_at < @To"); parameters.Add("To", to.ToUnixTimeMilliseconds()); }
         if (query.EntityId is not null)
         {
-            where.Append(" AND (lead_id = @EntityId OR account_id = @EntityId OR person_ids LIKE @PersonPattern)");
+            where.Append(" AND (lead_id = @EntityId OR account_id = @EntityId OR person_ids LIKE @PersonPattern ESCAPE '\\')");
             parameters.Add("EntityId", query.EntityId);
             parameters.Add("PersonPattern", $"%,{EscapeLike(query.EntityId)},%");
         }
@@ -247,7 +251,7 @@ public sealed class StatusStore
         $"SELECT * FROM action_requests {where} ORDER BY received_at DESC, request_id DESC {dialect.Limit}";
 
     private const string AllFilters = "WHERE 1 = 1 AND status = @Status AND action_name = @Action AND journey_id = @JourneyId AND received_at >= @From AND received_at < @To"
-        + " AND (lead_id = @EntityId OR account_id = @EntityId OR person_ids LIKE @PersonPattern)"
+        + " AND (lead_id = @EntityId OR account_id = @EntityId OR person_ids LIKE @PersonPattern ESCAPE '\\')"
         + " AND (received_at < @AfterReceived OR (received_at = @AfterReceived AND request_id < @AfterId))";
 
     /// <summary>Every statement this class runs (with all query filters on), so tests can parse them for SQL Server.</summary>
@@ -256,7 +260,9 @@ public sealed class StatusStore
         (nameof(SelectRowSql), SelectRowSql), (nameof(PingSql), PingSql),
         (nameof(ClaimSql), ClaimSql(SqlDialect.For(StoreProviders.SqlServer))),
         (nameof(UpdateSql), UpdateTransitionSql(SqlDialect.For(StoreProviders.SqlServer)) + UpdateSql), (nameof(TransitionsSql), TransitionsSql),
-        (nameof(CountsSql), CountsSql), (nameof(InsertTransitionSql), InsertTransitionSql),
+        (nameof(CountsSql), CountsSql),
+        // As Dapper sends it: the list parameter expanded to one parameter per id.
+        (nameof(ReceivedTransitionsSql), ReceivedTransitionsSql(SqlDialect.For(StoreProviders.SqlServer)).Replace("IN @Ids", "IN (@Ids1, @Ids2)", StringComparison.Ordinal)),
         ("QuerySql", QuerySql(AllFilters, SqlDialect.For(StoreProviders.SqlServer))),
     ];
 
@@ -267,35 +273,35 @@ public sealed class StatusStore
         await connection.ExecuteScalarAsync<int>(new CommandDefinition(PingSql, cancellationToken: ct));
     }
 
-    private async Task<bool> InsertIfAbsentAsync(DbConnection connection, DbTransaction tx, NewRequest row, long now, CancellationToken ct)
+    /// <summary>Inserts the rows that are absent (one statement) and a "Received" transition for each (one more); returns how many were inserted.</summary>
+    private async Task<int> InsertIfAbsentAsync(DbConnection connection, DbTransaction tx, IReadOnlyList<NewRequest> rows, long now, CancellationToken ct)
     {
-        var inserted = await connection.ExecuteAsync(new CommandDefinition(_dialect.InsertIfAbsent, new
+        var parameters = new DynamicParameters();
+        parameters.Add("Now", now);
+        for (var i = 0; i < rows.Count; i++)
         {
-            row.RequestId,
-            row.ActionName,
-            row.ActionVersion,
-            row.EntityType,
-            row.LeadId,
-            row.AccountId,
+            var row = rows[i];
+            parameters.Add($"RequestId{i}", row.RequestId);
+            parameters.Add($"ActionName{i}", row.ActionName);
+            parameters.Add($"ActionVersion{i}", row.ActionVersion);
+            parameters.Add($"EntityType{i}", row.EntityType);
+            parameters.Add($"LeadId{i}", row.LeadId);
+            parameters.Add($"AccountId{i}", row.AccountId);
             // Stored between commas so a person id is found with one LIKE in every provider.
-            PersonIds = row.PersonIds is null ? null : $",{row.PersonIds},",
-            row.JourneyId,
-            row.JourneyName,
-            row.ImsOrgId,
-            row.MunchkinId,
-            ReceivedAt = row.ReceivedAt.ToUnixTimeMilliseconds(),
-            DeadlineAt = row.DeadlineAt.ToUnixTimeMilliseconds(),
-            row.RequestPayload,
-            Status = RequestStatuses.Received,
-            Now = now,
-        }, tx, cancellationToken: ct)) == 1;
-        if (inserted)
-            await AddTransitionAsync(connection, tx, row.RequestId, null, RequestStatuses.Received, "accepted and queued", now, ct);
-        return inserted;
+            parameters.Add($"PersonIds{i}", row.PersonIds is null ? null : $",{row.PersonIds},");
+            parameters.Add($"JourneyId{i}", row.JourneyId);
+            parameters.Add($"JourneyName{i}", row.JourneyName);
+            parameters.Add($"ImsOrgId{i}", row.ImsOrgId);
+            parameters.Add($"MunchkinId{i}", row.MunchkinId);
+            parameters.Add($"ReceivedAt{i}", row.ReceivedAt.ToUnixTimeMilliseconds());
+            parameters.Add($"DeadlineAt{i}", row.DeadlineAt.ToUnixTimeMilliseconds());
+            parameters.Add($"RequestPayload{i}", row.RequestPayload);
+        }
+        var ids = (await connection.QueryAsync<string>(new CommandDefinition(_dialect.InsertIfAbsent(rows.Count), parameters, tx, cancellationToken: ct))).ToList();
+        if (ids.Count > 0)
+            await connection.ExecuteAsync(new CommandDefinition(ReceivedTransitionsSql(_dialect), new { Ids = ids, Now = now }, tx, cancellationToken: ct));
+        return ids.Count;
     }
-
-    private static Task AddTransitionAsync(DbConnection connection, DbTransaction tx, string requestId, string? from, string to, string? detail, long at, CancellationToken ct) =>
-        connection.ExecuteAsync(new CommandDefinition(InsertTransitionSql, new { RequestId = requestId, From = from, To = to, At = at, Detail = detail }, tx, cancellationToken: ct));
 
     private static async Task<RequestRecord?> GetAsync(DbConnection connection, DbTransaction? tx, string requestId, CancellationToken ct)
     {
@@ -310,7 +316,12 @@ public sealed class StatusStore
 
     private static DateTimeOffset? FromMs(long? ms) => ms is { } v ? DateTimeOffset.FromUnixTimeMilliseconds(v) : null;
 
-    private static string EscapeLike(string value) => value.Replace("%", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal);
+    /// <summary>Makes the id match itself only: <c>%</c>, <c>_</c> (and SQL Server's <c>[</c>) escaped with <c>\</c>.</summary>
+    private static string EscapeLike(string value) => value
+        .Replace("\\", "\\\\", StringComparison.Ordinal)
+        .Replace("%", "\\%", StringComparison.Ordinal)
+        .Replace("_", "\\_", StringComparison.Ordinal)
+        .Replace("[", "\\[", StringComparison.Ordinal);
 
     private sealed class TransitionRow
     {

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using ExternalAction.ServiceDefaults.Observability;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -12,18 +13,21 @@ public static class StoreServiceCollectionExtensions
 {
     public static IServiceCollection AddStatusStore(this IServiceCollection services)
     {
+        // A host that composes Api and Processor may call this twice; a second health check of the same name would throw.
+        if (services.Any(d => d.ServiceType == typeof(StatusStore)))
+            return services;
         services.AddOptions<StoreOptions>().BindConfiguration(StoreOptions.Section)
             .Validate(o => StoreProviders.All.Contains(o.Provider),
                 $"{StoreOptions.Section}:Provider must be one of {string.Join(", ", StoreProviders.All)}.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.ConnectionString), $"{StoreOptions.Section}:ConnectionString is required.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<StoreOptions>>().Value;
-            var dialect = SqlDialect.For(options.Provider);
-            return new StatusStore(dialect.CreateDataSource(options.ConnectionString), dialect, sp.GetRequiredService<TimeProvider>());
-        });
+        services.TryAddSingleton(sp => SqlDialect.For(sp.GetRequiredService<IOptions<StoreOptions>>().Value.Provider));
+        // The container owns the data source, so its connection pool is disposed with the host.
+        services.TryAddSingleton(sp => sp.GetRequiredService<SqlDialect>()
+            .CreateDataSource(sp.GetRequiredService<IOptions<StoreOptions>>().Value.ConnectionString));
+        services.TryAddSingleton(sp => new StatusStore(
+            sp.GetRequiredService<DbDataSource>(), sp.GetRequiredService<SqlDialect>(), sp.GetRequiredService<TimeProvider>()));
         services.AddHostedService<MigrateOnStart>();
         services.AddHealthChecks().AddCheck<StoreHealthCheck>("status-store", tags: [ServiceDefaultsExtensions.ReadyTag]);
         return services;

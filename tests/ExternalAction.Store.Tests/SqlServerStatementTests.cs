@@ -14,6 +14,8 @@ public sealed class SqlServerStatementTests
             yield return new TestCaseData(sql).SetName($"Migration {version} parses as T-SQL");
         foreach (var (name, sql) in SqlDialect.For(StoreProviders.SqlServer).Statements())
             yield return new TestCaseData(sql).SetName($"Dialect statement {name} parses as T-SQL");
+        foreach (var (name, sql) in Migrations.Statements)
+            yield return new TestCaseData(sql).SetName($"Migration statement {name} parses as T-SQL");
         foreach (var (name, sql) in StatusStore.SharedStatements)
             yield return new TestCaseData(sql).SetName($"Shared statement {name} parses as T-SQL");
     }

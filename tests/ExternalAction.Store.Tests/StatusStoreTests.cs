@@ -43,8 +43,22 @@ public sealed class StatusStoreTests(string provider)
     {
         var row = Row();
         await Store.InsertReceivedAsync([row], default);
+        var applied = await _fixture.ScalarAsync("SELECT COUNT(*) FROM schema_migrations");
         await Store.MigrateAsync(default);
+        Assert.That(applied, Is.EqualTo(Migrations.Scripts(provider).Count));
+        Assert.That(await _fixture.ScalarAsync("SELECT COUNT(*) FROM schema_migrations"), Is.EqualTo(applied));
         Assert.That(await Store.GetAsync(row.RequestId, default), Is.Not.Null);
+    }
+
+    [Test]
+    public async Task Hosts_starting_together_apply_each_migration_once()
+    {
+        await using var fresh = await StoreFixture.CreateAsync(provider, migrate: false);
+        // Separate stores have separate connection pools, like separate processes.
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => fresh.NewStore().MigrateAsync(default))));
+        Assert.That(await fresh.ScalarAsync("SELECT COUNT(*) FROM schema_migrations"), Is.EqualTo(Migrations.Scripts(provider).Count));
+        var row = Row();
+        Assert.That(await fresh.Store.InsertReceivedAsync([row], default), Is.EqualTo(1));
     }
 
     [Test]
@@ -70,6 +84,45 @@ public sealed class StatusStoreTests(string provider)
         Assert.That(claim.Record.Status, Is.EqualTo(RequestStatuses.Processing));
         Assert.That(await Store.InsertReceivedAsync([row], default), Is.Zero);
         Assert.That((await Store.GetAsync(row.RequestId, default))!.Status, Is.EqualTo(RequestStatuses.Processing));
+    }
+
+    [Test]
+    public async Task A_large_batch_is_inserted_in_chunks_with_one_history_entry_per_row()
+    {
+        var rows = Enumerable.Range(0, 250).Select(_ => Row()).ToList();
+        var existing = rows[117];
+        await Store.InsertReceivedAsync([existing], default);
+        // A redelivered message can put the same id twice in one batch.
+        Assert.That(await Store.InsertReceivedAsync([.. rows, rows[3]], default), Is.EqualTo(249));
+        foreach (var row in new[] { rows[0], rows[99], rows[100], existing, rows[249] })
+        {
+            var history = await Store.GetTransitionsAsync(row.RequestId, default);
+            Assert.That(history.Select(h => (h.FromStatus, h.ToStatus)), Is.EqualTo(new (string?, string)[] { (null, "Received") }), row.RequestId);
+        }
+        var sample = (await Store.GetAsync(rows[180].RequestId, default))!;
+        Assert.That(sample with { CreatedAt = default, UpdatedAt = default }, Is.EqualTo(new RequestRecord
+        {
+            RequestId = rows[180].RequestId, ActionName = "lead-scoring", ActionVersion = "1", EntityType = "lead", LeadId = "12345",
+            JourneyId = "journey-1", JourneyName = "Welcome", ImsOrgId = "12345@AdobeOrg", ReceivedAt = T0, DeadlineAt = T0.AddHours(1),
+            RequestPayload = """{"objectData":{}}""", Status = RequestStatuses.Received,
+        }));
+    }
+
+    [Test]
+    public async Task The_recorder_and_the_consumers_racing_on_the_same_ids_record_each_request_once()
+    {
+        var rows = Enumerable.Range(0, 40).Select(_ => Row()).ToList();
+        var recorders = Enumerable.Range(0, 2).Select(r => Task.Run(() => _fixture.NewStore().InsertReceivedAsync(r == 0 ? rows : [.. Enumerable.Reverse(rows)], default)));
+        var consumers = rows.Select((row, i) => Task.Run(() => Store.ClaimAsync(row, $"consumer-{i % 3}", DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1), default)));
+        var inserted = await Task.WhenAll(recorders);
+        var claims = await Task.WhenAll(consumers);
+        Assert.That(claims.All(c => c.Claimed), Is.True);
+        Assert.That(inserted.Sum(), Is.LessThanOrEqualTo(rows.Count));
+        foreach (var row in rows)
+        {
+            var history = await Store.GetTransitionsAsync(row.RequestId, default);
+            Assert.That(history.Select(h => h.ToStatus), Is.EqualTo(new[] { "Received", "Processing" }), row.RequestId);
+        }
     }
 
     [Test]
@@ -173,6 +226,23 @@ public sealed class StatusStoreTests(string provider)
         Assert.That(await Ids(new RequestQuery { From = T0.AddMinutes(2), To = T0.AddMinutes(3) }), Is.EqualTo(new[] { account.RequestId }));
         var people2 = (await Store.QueryAsync(new RequestQuery { Action = action, EntityId = "12345" }, default)).Items.Single();
         Assert.That(people2.PersonIds, Is.EqualTo("12345,99999"));
+            Assert.That(await Ids(new RequestQuery { EntityId = "888", Status = RequestStatuses.Received, JourneyId = "journey-1" }), Is.EqualTo(new[] { people.RequestId }), "filters are AND-ed");
+        Assert.That(await Ids(new RequestQuery { EntityId = "888", Status = RequestStatuses.Failed }), Is.Empty, "filters are AND-ed");
+    }
+
+    [Test]
+    public async Task Wildcards_in_an_entity_id_match_only_themselves()
+    {
+        var action = $"like-{Guid.NewGuid():N}"[..20];
+        var plain = Row(action: action, lead: null, account: "a1", people: "12345,678");
+        var odd = Row(action: action, lead: null, account: "a2", people: "1_3,5%7,[9]");
+        await Store.InsertReceivedAsync([plain, odd], default);
+        async Task<string[]> Ids(string entity) => (await Store.QueryAsync(new RequestQuery { Action = action, EntityId = entity }, default)).Items.Select(i => i.RequestId).ToArray();
+        Assert.That(await Ids("1_3"), Is.EqualTo(new[] { odd.RequestId }));
+        Assert.That(await Ids("5%7"), Is.EqualTo(new[] { odd.RequestId }));
+        Assert.That(await Ids("[9]"), Is.EqualTo(new[] { odd.RequestId }));
+        Assert.That(await Ids("1%5"), Is.Empty);
+        Assert.That(await Ids("6_8"), Is.Empty);
     }
 
     [Test]

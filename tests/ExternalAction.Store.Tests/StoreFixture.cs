@@ -1,52 +1,72 @@
+using Dapper;
 using ExternalAction.TestSupport;
 
 namespace ExternalAction.Store.Tests;
 
-/// <summary>A fresh, migrated status store on one provider: a temporary SQLite file, a new PostgreSQL database, or SQL Server when configured.</summary>
+/// <summary>A fresh status store on one provider: a temporary SQLite file, a new PostgreSQL database, or SQL Server when configured.</summary>
 public sealed class StoreFixture : IAsyncDisposable
 {
     public const string SqlServerVariable = "EXTERNALACTION_TEST_SQLSERVER";
 
     private readonly Func<ValueTask> _cleanup;
 
-    private StoreFixture(StatusStore store, Func<ValueTask> cleanup)
+    private StoreFixture(string provider, string connectionString, Func<ValueTask> cleanup)
     {
-        Store = store;
+        Provider = provider;
+        ConnectionString = connectionString;
         _cleanup = cleanup;
+        Store = NewStore();
     }
 
+    public string Provider { get; }
+    public string ConnectionString { get; }
     public StatusStore Store { get; }
 
-    public static async Task<StoreFixture> CreateAsync(string provider)
+    /// <summary>A store with its own connection pool on the same database, as another process would have.</summary>
+    public StatusStore NewStore()
     {
+        var dialect = SqlDialect.For(Provider);
+        return new StatusStore(dialect.CreateDataSource(ConnectionString), dialect, TimeProvider.System);
+    }
+
+    /// <summary>A scalar read straight from the database, for what the store's API does not show.</summary>
+    public async Task<long> ScalarAsync(string sql)
+    {
+        await using var db = SqlDialect.For(Provider).CreateDataSource(ConnectionString);
+        await using var connection = await db.OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<long>(sql);
+    }
+
+    public static async Task<StoreFixture> CreateAsync(string provider, bool migrate = true)
+    {
+        StoreFixture fixture;
         switch (provider)
         {
             case StoreProviders.Sqlite:
                 var file = Path.Combine(Path.GetTempPath(), $"store-test-{Guid.NewGuid():N}.db");
-                return await MigratedAsync(provider, $"Data Source={file}", () =>
+                fixture = new StoreFixture(provider, $"Data Source={file}", () =>
                 {
                     Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
                     foreach (var suffix in new[] { "", "-wal", "-shm" })
                         File.Delete(file + suffix);
                     return ValueTask.CompletedTask;
                 });
+                break;
             case StoreProviders.Postgres:
                 var database = await PostgresDatabase.CreateAsync();
-                return await MigratedAsync(provider, database.ConnectionString, database.DisposeAsync);
+                fixture = new StoreFixture(provider, database.ConnectionString, database.DisposeAsync);
+                break;
             default:
                 var connectionString = Environment.GetEnvironmentVariable(SqlServerVariable);
                 if (string.IsNullOrWhiteSpace(connectionString))
                     Assert.Ignore($"{SqlServerVariable} is not set: SQL Server cannot run on this machine (no Docker, no package); its T-SQL is parse-checked by SqlServerStatementTests instead.");
-                return await MigratedAsync(provider, connectionString!, () => ValueTask.CompletedTask);
+                // The given database is reused (tests use unique ids and action names), so "fresh" means "maybe migrated".
+                fixture = new StoreFixture(provider, connectionString!, () => ValueTask.CompletedTask);
+                break;
         }
-    }
-
-    private static async Task<StoreFixture> MigratedAsync(string provider, string connectionString, Func<ValueTask> cleanup)
-    {
-        var dialect = SqlDialect.For(provider);
-        var store = new StatusStore(dialect.CreateDataSource(connectionString), dialect, TimeProvider.System);
-        await store.MigrateAsync(CancellationToken.None);
-        return new StoreFixture(store, cleanup);
+        if (migrate)
+            await fixture.Store.MigrateAsync(CancellationToken.None);
+        return fixture;
     }
 
     public ValueTask DisposeAsync() => _cleanup();

@@ -19,6 +19,7 @@ public static class SupportApi
     public static RouteGroupBuilder MapSupport(this IEndpointRouteBuilder endpoints)
     {
         // Support has its own key (X-Support-Key): platform credentials must not open the status table, nor the reverse.
+        // With no key configured every call is 401, so a deployment that forgot the keys does not expose the table.
         var group = endpoints.MapGroup("/support").AddEndpointFilter(RequireSupportKey).WithTags("Support");
         group.MapGet("/requests/{requestId}", GetRequest);
         group.MapGet("/requests", ListRequests);
