@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Shared by bench/run.sh and bench/drills/*: a real deployment on loopback (RabbitMQ vhost "bench", PostgreSQL database
-# externalaction_bench, Release Api on :5080 and Processor on :5090) and the bench tool. Source it; call bench_up.
+# externalaction_bench, Release Api on :5080 and Processor on :5090) and the bench tool. Source it, then call bench_up;
+# the hosts it started (and only those, by pid) are stopped on exit.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out="${OUT:-$repo/bench/results}"
-mkdir -p "$out"
+mkdir -p "$out/pids"
 PG="Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres;Database=externalaction_bench"
 RABBIT="amqp://guest:guest@127.0.0.1:5672/bench"
+API=http://127.0.0.1:5080
+KEY=bench-key
+SUPPORT_KEY=bench-support-key
 bench=(dotnet "$repo/tools/Bench/bin/Release/net10.0/ExternalAction.Bench.dll")
-api_pid=""; processor_pid=""
 
 bench_up() {
   bash "$repo/infra/rabbitmq.sh" start
@@ -25,26 +28,41 @@ bench_up() {
   export ExternalAction__Store__Provider=postgres
   export ExternalAction__Store__ConnectionString="$PG;Maximum Pool Size=50"
   export ExternalAction__Actions__File="$repo/bench/actions.json"
-  export ExternalAction__Auth__Scheme=apiKey ExternalAction__Auth__ApiKey__Keys__0=bench-key
+  export ExternalAction__Auth__Scheme=apiKey ExternalAction__Auth__ApiKey__Keys__0="$KEY"
+  export ExternalAction__Support__ApiKeys__0="$SUPPORT_KEY"
   export ExternalAction__Intake__AllowHttpLoopback=true ExternalAction__Intake__CallbackHosts__0=127.0.0.1
   export ExternalAction__Processor__RetryBaseSeconds=1 ExternalAction__Processor__RetryMaxSeconds=10
   export Logging__LogLevel__Default=Warning
+  rm -f "$out/pids/"*   # left by a run that was killed before its trap ran
   trap bench_down EXIT
   start_api
   # PROCESSOR=0 measures intake alone (messages queue up; nothing consumes them).
   if [ "${PROCESSOR:-1}" != 0 ]; then start_processor; fi
 }
 
+# The pid of a host this script started (a drill may restart one in a subshell: the file has the current one).
+pid_of() { cat "$out/pids/$1" 2>/dev/null || true; }
+
 start_api() {
-  dotnet "$repo/src/Api/bin/Release/net10.0/ExternalAction.Api.dll" --urls http://127.0.0.1:5080 >> "$out/api.log" 2>&1 &
-  api_pid=$!
-  wait_ready http://127.0.0.1:5080/health/live
+  dotnet "$repo/src/Api/bin/Release/net10.0/ExternalAction.Api.dll" --urls "$API" >> "$out/api.log" 2>&1 &
+  echo $! > "$out/pids/api"
+  wait_ready "$API/health/ready"
 }
 
 start_processor() {
   dotnet "$repo/src/Processor/bin/Release/net10.0/ExternalAction.Processor.dll" --urls http://127.0.0.1:5090 >> "$out/processor.log" 2>&1 &
-  processor_pid=$!
+  echo $! > "$out/pids/processor"
   wait_ready http://127.0.0.1:5090/health/ready
+}
+
+stop_processor() {
+  local pid
+  pid=$(pid_of processor)
+  if [ -n "$pid" ]; then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    rm -f "$out/pids/processor"
+  fi
 }
 
 wait_ready() {
@@ -53,9 +71,23 @@ wait_ready() {
 }
 
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+fds() { ls "/proc/$1/fd" | wc -l; }
+
+# Runs the bench tool and appends the command to commands.txt, credentials shown as the variables that hold them.
+tool() {
+  local shown="ExternalAction.Bench $*"
+  shown=${shown//"$repo/"/}
+  shown=${shown//"$PG"/\$PG}; shown=${shown//"$RABBIT"/\$RABBIT}; shown=${shown//"$SUPPORT_KEY"/\$SUPPORT_KEY}; shown=${shown//"$KEY"/\$KEY}
+  echo "$shown" >> "$out/commands.txt"
+  "${bench[@]}" "$@"
+}
 
 bench_down() {
-  # By pattern: a drill may have restarted a host in a subshell, whose pid this shell never saw.
-  pkill -f "bin/Release/net10.0/ExternalAction.(Api|Processor).dll" 2>/dev/null || true
+  for host in processor api; do
+    local pid
+    pid=$(pid_of "$host")
+    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill "$pid" 2>/dev/null || true; fi
+    rm -f "$out/pids/$host"
+  done
   wait 2>/dev/null || true
 }

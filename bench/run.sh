@@ -1,13 +1,38 @@
 #!/usr/bin/env bash
-# One command for the benchmark: a real deployment on loopback (see lib.sh) and the bench tool: intake against the
-# naive confirm-per-request baseline and the bare floor at the same rates; end to end with outcome accounting;
-# closed loop. Results (JSON, Markdown, SVG) land in bench/results/. Bounded in time (about 5 minutes).
-# Usage: [RATES=200,500,1000] [DURATION=10] [E2E_RATE=500] [E2E_DURATION=20] bench/run.sh
+# One command for the benchmark: a real deployment on loopback (see lib.sh) and the bench tool —
+#   e2e   request sent → callback received at E2E_RATE, with the outcome accounting (lost and duplicated must be 0)
+#   all   floor, naive confirm-per-request baseline and our intake at the same open-loop rates (ratios to the baseline)
+#   max   closed loop with growing worker counts: the maximum sustainable intake rate
+#   report  the latest-run section of docs/benchmarks.md (machine, commands, numbers against the targets, plots)
+# e2e runs first, on a fresh deployment; the Processor is then stopped so that all and max measure the intake alone,
+# like the naive baseline (no consumer competing for the cores). INTAKE_WITH_PROCESSOR=1 keeps it consuming.
+# Results (JSON, Markdown, SVG, commands.txt, host logs) land in bench/results/. Bounded in time (about 6 minutes).
+# Usage: [RATES=200,500,1000] [DURATION=10] [E2E_RATE=500] [E2E_DURATION=20] [WORKERS=8,32,128] [DOC=docs/benchmarks.md]
+#        [ONLY=e2e] [PROCESSOR=0] [INTAKE_WITH_PROCESSOR=1] bash bench/run.sh     (DOC= leaves the document alone;
+#        PROCESSOR=0 never starts the Processor and skips e2e)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+rm -f "$out/commands.txt" "$out"/{all,e2e,max}.{json,md,svg}
+echo "${ONLY:+ONLY=$ONLY }${PROCESSOR:+PROCESSOR=$PROCESSOR }${INTAKE_WITH_PROCESSOR:+INTAKE_WITH_PROCESSOR=$INTAKE_WITH_PROCESSOR }RATES=${RATES:-200,500,1000} DURATION=${DURATION:-10} E2E_RATE=${E2E_RATE:-500} E2E_DURATION=${E2E_DURATION:-20} WORKERS=${WORKERS:-8,32,128} bash bench/run.sh   # runs:" > "$out/commands.txt"
 bench_up
-# ONLY=e2e runs just the end-to-end measurement (for before/after comparisons).
-[ "${ONLY:-}" = e2e ] || "${bench[@]}" all --api http://127.0.0.1:5080 --key bench-key --rabbit "$RABBIT" --rates "${RATES:-200,500,1000}" --duration "${DURATION:-10}" --out "$out"
-[ "${PROCESSOR:-1}" = 0 ] && exit 0
-"${bench[@]}" e2e --api http://127.0.0.1:5080 --key bench-key --rate "${E2E_RATE:-500}" --duration "${E2E_DURATION:-20}" --grace 60 --pg "$PG" --out "$out"
-[ "${ONLY:-}" = e2e ] || "${bench[@]}" max --api http://127.0.0.1:5080 --key bench-key --workers 64 --duration 10 --out "$out"
+status=0
+if [ "${PROCESSOR:-1}" != 0 ]; then
+  tool e2e --api "$API" --key "$KEY" --rate "${E2E_RATE:-500}" --duration "${E2E_DURATION:-20}" --grace 60 --pg "$PG" --out "$out" || status=1
+fi
+if [ "${ONLY:-}" != e2e ]; then
+  if [ "${INTAKE_WITH_PROCESSOR:-0}" != 1 ] && [ -n "$(pid_of processor)" ]; then
+    stop_processor
+    echo "# Processor stopped: the intake measured alone" >> "$out/commands.txt"
+  fi
+  tool all --api "$API" --key "$KEY" --rabbit "$RABBIT" --rates "${RATES:-200,500,1000}" --duration "${DURATION:-10}" --out "$out" || status=1
+  tool max --api "$API" --key "$KEY" --workers "${WORKERS:-8,32,128}" --duration 10 --out "$out" || status=1
+fi
+doc="${DOC-docs/benchmarks.md}"
+if [ -n "$doc" ]; then
+  [[ "$doc" = /* ]] || doc="$repo/$doc"
+  versions="RabbitMQ $(bash "$repo/infra/rabbitmq.sh" ctl version 2>/dev/null || echo '?'), PostgreSQL $(PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -tA -c 'SHOW server_version' | cut -d' ' -f1), .NET SDK $(dotnet --version)"
+  commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
+  if [ -n "$(git -C "$repo" status --porcelain 2>/dev/null | head -1)" ]; then commit="$commit (with uncommitted changes)"; fi
+  "${bench[@]}" report --results "$out" --doc "$doc" --commit "$commit" --versions "$versions" --out "$out"
+fi
 echo "Results in $out"
+exit $status

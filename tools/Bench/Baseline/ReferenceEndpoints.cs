@@ -1,17 +1,23 @@
 using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using RabbitMQ.Client;
 
-namespace ExternalAction.Bench;
+namespace ExternalAction.Bench.Baseline;
 
 /// <summary>
-/// The yardsticks measured in the same run as our intake: a bare "return 200" floor, and a naive endpoint that
-/// publishes each request to RabbitMQ and awaits its own publisher confirm (no auth, no validation, no batching).
+/// The yardsticks our intake is measured against in the same run, hosted in this process on loopback:
+/// <c>POST /floor</c> reads the body and answers 200 (what Kestrel and the load generator cost alone), and
+/// <c>POST /naive</c> publishes each body to RabbitMQ and awaits that one message's publisher confirm before answering
+/// 200 — no auth, no validation, no batching: the simplest endpoint that keeps the "200 only for queued work" promise.
 /// </summary>
 internal sealed class ReferenceEndpoints : IAsyncDisposable
 {
     public const string Queue = "bench-naive";
     private readonly WebApplication _app;
     private readonly IConnection _connection;
+    // Channels are not shared between concurrent publishes: each request borrows one and returns it.
     private readonly ConcurrentBag<IChannel> _channels = [];
 
     private ReferenceEndpoints(WebApplication app, IConnection connection)
@@ -20,8 +26,10 @@ internal sealed class ReferenceEndpoints : IAsyncDisposable
         _connection = connection;
     }
 
-    public string Url => _app.Urls.First();
+    /// <summary>Base URL, e.g. http://127.0.0.1:5100 (the real port when 0 was asked for).</summary>
+    public string Url { get; private set; } = "";
 
+    /// <param name="port">0 picks a free port.</param>
     public static async Task<ReferenceEndpoints> StartAsync(string rabbitUrl, int port)
     {
         var connection = await new ConnectionFactory { Uri = new Uri(rabbitUrl), ClientProvidedName = "bench-naive" }.CreateConnectionAsync();
@@ -42,6 +50,7 @@ internal sealed class ReferenceEndpoints : IAsyncDisposable
         });
         app.MapPost("/naive", endpoints.PublishAsync);
         await app.StartAsync();
+        endpoints.Url = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         return endpoints;
     }
 
@@ -53,14 +62,28 @@ internal sealed class ReferenceEndpoints : IAsyncDisposable
             channel = await _connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
         try
         {
-            // Returns when the broker has confirmed this one message.
+            // With confirmation tracking, this returns once the broker has confirmed this message (and throws on a nack).
             await channel.BasicPublishAsync("", Queue, mandatory: true, new BasicProperties { Persistent = true }, buffer.ToArray());
             return Results.Ok(new { status = "accepted" });
         }
+        catch (Exception e) when (e is RabbitMQ.Client.Exceptions.PublishException or RabbitMQ.Client.Exceptions.AlreadyClosedException)
+        {
+            await channel.DisposeAsync();
+            channel = null;
+            return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+        }
         finally
         {
-            _channels.Add(channel);
+            if (channel is not null)
+                _channels.Add(channel);
         }
+    }
+
+    /// <summary>Messages the naive endpoint has queued (each one answered 200).</summary>
+    public async Task<uint> QueuedAsync()
+    {
+        await using var channel = await _connection.CreateChannelAsync();
+        return await channel.MessageCountAsync(Queue);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,0 +1,111 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace ExternalAction.Bench.Tests.Fakes;
+
+/// <summary>
+/// Stands in for the Api and Processor so the bench commands can be run without the system: answers each submission
+/// 200 with a requestId and posts the callback (X-Callback-Token, X-Request-Id) to its callbackUrl. It can lose every
+/// Nth request (200 but no callback, row left Processing) and call back every Mth twice; the support endpoint reports
+/// the rows.
+/// </summary>
+public sealed class FakeIntake : IAsyncDisposable
+{
+    public const string Key = "fake-key";
+    public const string SupportKey = "fake-support-key";
+    private static readonly HttpClient Callbacks = new();
+    private readonly ConcurrentDictionary<string, string> _statuses = new(StringComparer.Ordinal);
+    private readonly List<Task> _pending = [];
+    private LoopbackServer? _server;
+    private long _submissions;
+
+    public int LoseEvery { get; init; }
+    public int DuplicateEvery { get; init; }
+
+    /// <summary>Bodies containing this text are answered 500 (to prove the fuzz command notices).</summary>
+    public string? FailOn { get; init; }
+
+    public string Url => _server!.Url;
+
+    public async Task<FakeIntake> StartAsync()
+    {
+        _server = await LoopbackServer.StartAsync(app =>
+        {
+            app.MapPost("/actions/{name}/submitAsyncAction", SubmitAsync);
+            app.MapPost("/submitAsyncAction", SubmitAsync);
+            app.MapGet("/support/requests/{id}", (string id, HttpRequest request) =>
+                request.Headers["X-Support-Key"] != SupportKey ? Results.StatusCode(401)
+                : _statuses.TryGetValue(id, out var status) ? Results.Json(new { request = new { requestId = id, status } })
+                : Results.NotFound());
+            app.MapGet("/health/ready", () => Results.Ok());
+        });
+        return this;
+    }
+
+    private async Task<IResult> SubmitAsync(HttpRequest request)
+    {
+        if (request.Headers["X-API-Key"] != Key)
+            return Results.StatusCode(401);
+        var text = await new StreamReader(request.Body, Encoding.UTF8).ReadToEndAsync();
+        if (FailOn is not null && text.Contains(FailOn, StringComparison.Ordinal))
+            return Results.StatusCode(500);
+        JsonNode? body;
+        try
+        {
+            body = JsonNode.Parse(text);
+        }
+        catch (JsonException)
+        {
+            return Results.BadRequest();
+        }
+        if (body?["token"] is not JsonValue tokenValue || !tokenValue.TryGetValue<string>(out var token)
+            || body["callbackUrl"] is not JsonValue urlValue || !urlValue.TryGetValue<string>(out var callbackUrl))
+            return Results.BadRequest();
+        var n = Interlocked.Increment(ref _submissions);
+        var requestId = Guid.NewGuid().ToString("N");
+        var lose = LoseEvery > 0 && n % LoseEvery == 0;
+        _statuses[requestId] = lose ? "Processing" : "CallbackSent";
+        if (!lose)
+        {
+            var copies = DuplicateEvery > 0 && n % DuplicateEvery == 0 ? 2 : 1;
+            lock (_pending)
+                _pending.Add(Task.Run(() => CallBackAsync(callbackUrl, token, requestId, copies)));
+        }
+        return Results.Ok(new { requestId, status = "accepted", message = "Request accepted for processing" });
+    }
+
+    private static async Task CallBackAsync(string url, string token, string requestId, int copies)
+    {
+        for (var i = 0; i < copies; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, url)
+            {
+                Content = new StringContent("""{"objectData":[{"activityData":{"success":true},"leadData":{"id":1}}]}""", Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Add("X-Callback-Token", token);
+            request.Headers.Add("X-Request-Id", requestId);
+            try
+            {
+                (await Callbacks.SendAsync(request)).Dispose();
+            }
+            catch (HttpRequestException)
+            {
+                // The sink is gone (a command that does not wait for callbacks): nothing to account.
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Task[] pending;
+        lock (_pending)
+            pending = [.. _pending];
+        await Task.WhenAll(pending);
+        if (_server is not null)
+            await _server.DisposeAsync();
+    }
+}

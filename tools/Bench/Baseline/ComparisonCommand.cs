@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Text;
+using ExternalAction.Bench.Cli;
+using ExternalAction.Bench.EndToEnd;
+using ExternalAction.Bench.Intake;
+using ExternalAction.Bench.Load;
+using ExternalAction.Bench.Reporting;
+
+namespace ExternalAction.Bench.Baseline;
+
+/// <summary>
+/// <c>baseline</c>: the floor and the naive confirm-per-request endpoint (both started here) at fixed open-loop rates.
+/// <c>all</c>: the same plus our intake at the same rates, in one run, with our throughput and p99 as ratios to them.
+/// </summary>
+internal static class ComparisonCommand
+{
+    public static Task<int> BaselineAsync(BenchContext context) => RunAsync(context, "baseline", includeIntake: false);
+
+    public static Task<int> AllAsync(BenchContext context) => RunAsync(context, "all", includeIntake: true);
+
+    private static async Task<int> RunAsync(BenchContext context, string command, bool includeIntake)
+    {
+        var options = context.Options;
+        var rates = options.Numbers("rates", "200,500,1000", smoke: "50");
+        var duration = options.Seconds("duration", 10, smoke: 2);
+        var warmup = options.Seconds("warmup", 3, smoke: 0.5);
+        var pause = options.Seconds("pause", 2, smoke: 0.2);
+        await using var sink = await CallbackSink.StartAsync(context.SinkPort, new CallbackLedger());
+        await using var reference = await ReferenceEndpoints.StartAsync(options.Get("rabbit", "amqp://guest:guest@127.0.0.1:5672/"), options.Integer("reference-port", 0));
+        var targets = new List<Target> { new("floor", _ => $"{reference.Url}/floor"), new("naive", _ => $"{reference.Url}/naive") };
+        if (includeIntake)
+            targets.Add(context.Intake());
+
+        long naiveAccepted = 0;
+        foreach (var target in targets)
+            naiveAccepted += Accepted(target, await Measurement.WarmUpAsync(context, target, Math.Min(rates[0], 100), warmup, sink.Url));
+        var measured = new List<Measured>();
+        foreach (var rate in rates)
+        {
+            foreach (var target in targets)
+            {
+                var run = await Measurement.OpenLoopAsync(context, $"{target.Name}@{rate:0}", target, rate, duration, sink.Url);
+                measured.Add(run);
+                naiveAccepted += Accepted(target, run.Load);
+                await Task.Delay(pause);
+            }
+        }
+
+        var reports = measured.Select(m => m.Report).ToList();
+        var problems = IntakeCommand.Problems([.. reports]).ToList();
+        var queued = await reference.QueuedAsync();
+        if (queued != naiveAccepted)
+            problems.Add($"naive endpoint: {naiveAccepted} answered 200 but {queued} messages are queued");
+        var ratios = includeIntake ? Ratios(reports, rates) : null;
+        var markdown = new StringBuilder(LatencyReport.MarkdownTable(reports));
+        if (ratios is not null)
+            markdown.Append('\n').Append(RatioTable(ratios));
+        markdown.Append(CultureInfo.InvariantCulture, $"\nNaive endpoint: {naiveAccepted} requests answered 200, {queued} messages confirmed in its queue.\n");
+        var result = context.Result(command, reports) with { Ratios = ratios, Problems = problems };
+        await context.Results.WriteAsync(options.Get("name", command), result, markdown.ToString(),
+            measured.Select(m => (m.Report.Name, m.Histogram)), context.Out);
+        foreach (var problem in problems)
+            await context.Error.WriteLineAsync($"problem: {problem}");
+        return problems.Count == 0 ? 0 : 1;
+    }
+
+    private static long Accepted(Target target, LoadResult? result) =>
+        target.Name == "naive" && result is not null ? result.ByStatus.GetValueOrDefault("200") : 0;
+
+    /// <summary>Our intake against the naive baseline and the floor at each rate: throughput ratio (≥ 1 is the target) and p99 ratios.</summary>
+    public static IReadOnlyList<IntakeRatio> Ratios(IReadOnlyList<LatencyReport> reports, IEnumerable<double> rates) =>
+        rates.Select(rate =>
+        {
+            LatencyReport Find(string target) => reports.Single(r => r.Name == $"{target}@{rate:0}");
+            var (ours, naive, floor) = (Find("intake"), Find("naive"), Find("floor"));
+            return new IntakeRatio(rate, ours.Throughput / Math.Max(naive.Throughput, 1e-9),
+                ours.P99Ms / Math.Max(naive.P99Ms, 0.001), ours.P99Ms / Math.Max(floor.P99Ms, 0.001));
+        }).ToList();
+
+    public static string RatioTable(IEnumerable<IntakeRatio> ratios)
+    {
+        var text = new StringBuilder("| rate req/s | intake ÷ naive throughput | intake p99 ÷ naive p99 | intake p99 ÷ floor p99 |\n|---|---|---|---|\n");
+        foreach (var r in ratios)
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {r.Rate:0} | {r.ThroughputVsNaive:0.00} | {r.P99VsNaive:0.0} | {r.P99VsFloor:0.0} |");
+        return text.ToString();
+    }
+}

@@ -1,0 +1,64 @@
+using ExternalAction.Bench.Baseline;
+using ExternalAction.Bench.EndToEnd;
+using ExternalAction.Bench.Fuzz;
+using ExternalAction.Bench.Intake;
+using ExternalAction.Bench.Reporting;
+
+namespace ExternalAction.Bench.Cli;
+
+/// <summary>The command line: the first argument names the command, the rest are its options.</summary>
+internal static class BenchCommands
+{
+    public const string Usage = """
+        ExternalAction.Bench <command> [--options]     (every command: --out DIR (bench/results), --smoke)
+
+          intake    --api BASE | --url URL  --key KEY  [--rate 1000] [--duration 10] [--warmup 3] [--entity mixed]
+                    open loop at a fixed rate; latency from each request's intended send time.
+          max       --api BASE | --url URL  --key KEY  [--workers 8,32,128] [--duration 10] [--max-p99-ms 0]
+                    closed loop, growing worker counts: the maximum sustainable intake rate.
+          e2e       --api BASE | --url URL  --key KEY  [--rate 500] [--duration 20] [--grace 60]
+                    [--pg CONNSTR | --support-key KEY] [--sink-port 5099] [--max-duplicates 0]
+                    [--callback-fail-seconds 0] [--channel-429-every 0]
+                    request sent → callback received, and the outcome accounting (lost and duplicated must be 0).
+          baseline  [--rabbit AMQP] [--rates 200,500,1000] [--duration 10]
+                    the floor ("return 200") and the naive confirm-per-request endpoint, started here.
+          all       --api BASE | --url URL  --key KEY  [--rabbit AMQP] [--rates 200,500,1000] [--duration 10]
+                    floor, naive baseline and our intake at the same rates; ratios to the baseline.
+          fuzz      --api BASE | --url URL  --key KEY  [--count 10000] [--seed 1]
+                    malformed bodies and headers; fails on any 5xx or an unhealthy service afterwards.
+          report    [--results DIR] [--doc docs/benchmarks.md] [--assets docs/bench] [--commit SHA] [--versions TEXT]
+                    writes the latest-run section of the benchmark document from all/e2e/max results.
+
+        Exit code: 0 when the run met its own checks, 1 when it did not (lost, duplicated, 5xx…), 2 on bad usage.
+        """;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
+        {
+            await output.WriteLineAsync(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+        try
+        {
+            using var context = new BenchContext(Options.Parse(args.Skip(1)), output, error);
+            return args[0] switch
+            {
+                "intake" => await IntakeCommand.RunAsync(context),
+                "max" => await MaxCommand.RunAsync(context),
+                "e2e" => await EndToEndCommand.RunAsync(context),
+                "baseline" => await ComparisonCommand.BaselineAsync(context),
+                "all" => await ComparisonCommand.AllAsync(context),
+                "fuzz" => await FuzzCommand.RunAsync(context),
+                "report" => await ReportCommand.RunAsync(context),
+                _ => throw new ArgumentException($"Unknown command '{args[0]}'."),
+            };
+        }
+        catch (ArgumentException e)
+        {
+            await error.WriteLineAsync(e.Message);
+            await error.WriteLineAsync(Usage);
+            return 2;
+        }
+    }
+}
