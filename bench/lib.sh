@@ -6,7 +6,9 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out="${OUT:-$repo/bench/results}"
 mkdir -p "$out/pids"
-PG="Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres;Database=externalaction_bench"
+# TLS to a database on loopback protects nothing and cost the Processor and PostgreSQL CPU on every round trip (see
+# docs/benchmarks.md, "What we changed"); PG_SSL_MODE=Prefer measures the driver's default.
+PG="Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres;Database=externalaction_bench;SSL Mode=${PG_SSL_MODE:-Disable}"
 RABBIT="amqp://guest:guest@127.0.0.1:5672/bench"
 API=http://127.0.0.1:5080
 KEY=bench-key

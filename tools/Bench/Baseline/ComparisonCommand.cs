@@ -23,7 +23,7 @@ internal static class ComparisonCommand
         var options = context.Options;
         var rates = options.Numbers("rates", "200,500,1000", smoke: "50");
         var duration = options.Seconds("duration", 10, smoke: 2);
-        var warmup = options.Seconds("warmup", 3, smoke: 0.5);
+        var warmup = options.Seconds("warmup", Measurement.WarmUpSeconds, smoke: 0.5);
         var pause = options.Seconds("pause", 2, smoke: 0.2);
         await using var sink = await CallbackSink.StartAsync(context.SinkPort, new CallbackLedger());
         await using var reference = await ReferenceEndpoints.StartAsync(options.Get("rabbit", "amqp://guest:guest@127.0.0.1:5672/"), options.Integer("reference-port", 0));

@@ -12,17 +12,17 @@ internal static class BenchCommands
     public const string Usage = """
         ExternalAction.Bench <command> [--options]     (every command: --out DIR (bench/results), --smoke)
 
-          intake    --api BASE | --url URL  --key KEY  [--rate 1000] [--duration 10] [--warmup 3] [--entity mixed]
+          intake    --api BASE | --url URL  --key KEY  [--rate 1000] [--duration 10] [--warmup 15] [--entity mixed]
                     open loop at a fixed rate; latency from each request's intended send time.
-          max       --api BASE | --url URL  --key KEY  [--workers 8,32,128] [--duration 10] [--max-p99-ms 0]
+          max       --api BASE | --url URL  --key KEY  [--workers 8,32,128] [--duration 10] [--warmup 15] [--max-p99-ms 0]
                     closed loop, growing worker counts: the maximum sustainable intake rate.
-          e2e       --api BASE | --url URL  --key KEY  [--rate 500] [--duration 20] [--grace 60]
+          e2e       --api BASE | --url URL  --key KEY  [--rate 500] [--duration 20] [--warmup 15] [--grace 60]
                     [--pg CONNSTR | --support-key KEY] [--sink-port 5099] [--max-duplicates 0]
                     [--callback-fail-seconds 0] [--channel-429-every 0]
                     request sent → callback received, and the outcome accounting (lost and duplicated must be 0).
-          baseline  [--rabbit AMQP] [--rates 200,500,1000] [--duration 10]
+          baseline  [--rabbit AMQP] [--rates 200,500,1000] [--duration 10] [--warmup 15]
                     the floor ("return 200") and the naive confirm-per-request endpoint, started here.
-          all       --api BASE | --url URL  --key KEY  [--rabbit AMQP] [--rates 200,500,1000] [--duration 10]
+          all       --api BASE | --url URL  --key KEY  [--rabbit AMQP] [--rates 200,500,1000] [--duration 10] [--warmup 15]
                     floor, naive baseline and our intake at the same rates; ratios to the baseline.
           fuzz      --api BASE | --url URL  --key KEY  [--count 10000] [--seed 1]
                     malformed bodies and headers; fails on any 5xx or an unhealthy service afterwards.

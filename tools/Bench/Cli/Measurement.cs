@@ -33,6 +33,14 @@ internal static class Measurement
         return new Measured(report, result.Latency, result);
     }
 
+    /// <summary>
+    /// Default unrecorded warm-up per run. Tiered JIT compilation (tier 0, instrumented tier, tier 1) of the hosts and of
+    /// this tool goes on for tens of seconds of traffic: in a profile 5–17 s after start-up the background compiler took
+    /// 54 % of the Api's CPU and 17 % of the Processor's (docs/benchmarks.md). A 3 s warm-up measured start-up, not the
+    /// steady state the targets are about; 15 s at up to 100 req/s lets tiering settle.
+    /// </summary>
+    public const double WarmUpSeconds = 15;
+
     /// <summary>Warm-up bodies are numbered from here, far from the measured ones, so their tokens never collide.</summary>
     public const long WarmUpIndex = 1_000_000_000L;
 

@@ -33,7 +33,7 @@ internal static class EndToEndCommand
 
         // Warm-up requests go all the way through and are accounted like the others, but give no latency sample; the
         // measured run starts once they are called back (or after 30 s), with the system idle and its code jitted.
-        var warmup = options.Seconds("warmup", 3, smoke: 0);
+        var warmup = options.Seconds("warmup", Measurement.WarmUpSeconds, smoke: 0);
         if (warmup > TimeSpan.Zero)
         {
             await Measurement.OpenLoopAsync(context, "warm-up", target, Math.Min(rate, 100), warmup, sink.Url,

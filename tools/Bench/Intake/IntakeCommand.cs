@@ -18,7 +18,7 @@ internal static class IntakeCommand
         var duration = options.Seconds("duration", 10, smoke: 2);
         var target = context.Intake();
         await using var sink = await CallbackSink.StartAsync(context.SinkPort, new CallbackLedger());
-        await Measurement.WarmUpAsync(context, target, Math.Min(rate, 100), options.Seconds("warmup", 3, smoke: 0.5), sink.Url);
+        await Measurement.WarmUpAsync(context, target, Math.Min(rate, 100), options.Seconds("warmup", Measurement.WarmUpSeconds, smoke: 0.5), sink.Url);
         var measured = await Measurement.OpenLoopAsync(context, $"intake@{rate:0}", target, rate, duration, sink.Url);
         var name = options.Get("name", "intake");
         var result = context.Result("intake", [measured.Report]) with { Problems = Problems(measured.Report) };

@@ -22,7 +22,7 @@ internal static class MaxCommand
         var p99Limit = options.Number("max-p99-ms", 0);
         var target = context.Intake();
         await using var sink = await CallbackSink.StartAsync(context.SinkPort, new CallbackLedger());
-        await Measurement.WarmUpAsync(context, target, 100, options.Seconds("warmup", 3, smoke: 0.5), sink.Url);
+        await Measurement.WarmUpAsync(context, target, 100, options.Seconds("warmup", Measurement.WarmUpSeconds, smoke: 0.5), sink.Url);
         var reports = new List<LatencyReport>();
         var plot = new List<(string, HdrHistogram.LongHistogram)>();
         long offset = 0;
