@@ -7,8 +7,8 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out="${OUT:-$repo/bench/results}"
 mkdir -p "$out/pids"
 # TLS to a database on loopback protects nothing and cost the Processor and PostgreSQL CPU on every round trip (see
-# docs/benchmarks.md, "What we changed"); PG_SSL_MODE=Prefer measures the driver's default.
-PG="Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres;Database=externalaction_bench;SSL Mode=${PG_SSL_MODE:-Disable}"
+# docs/benchmarks.md); PG_SSL_MODE=Prefer measures the driver's default. PG_EXTRA appends settings (";Max Auto Prepare=0").
+PG="Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres;Database=externalaction_bench;SSL Mode=${PG_SSL_MODE:-Disable}${PG_EXTRA:-}"
 RABBIT="amqp://guest:guest@127.0.0.1:5672/bench"
 API=http://127.0.0.1:5080
 KEY=bench-key
@@ -70,6 +70,14 @@ stop_processor() {
 wait_ready() {
   for _ in $(seq 1 120); do curl -sf "$1" >/dev/null && return 0; sleep 0.5; done
   echo "$1 not ready" >&2; return 1
+}
+
+# CPU time (clock ticks, user + system) of one process, and of every process whose name matches (all PostgreSQL backends).
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+cpu_ticks_named() {
+  local total=0 pid
+  for pid in $(pgrep -x "$1"); do total=$((total + $(cpu_ticks "$pid"))); done
+  echo "$total"
 }
 
 rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }

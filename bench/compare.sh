@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Before/after in one session: runs `e2e` on a fresh deployment for each variant, REPS times, alternating variants
+# (A B A B …) so that drift of the machine hits both alike. A variant is a name and environment settings for
+# bench/lib.sh and the hosts, e.g.
+#   bash bench/compare.sh "tls:PG_SSL_MODE=Prefer" "no-tls:PG_SSL_MODE=Disable"
+#   bash bench/compare.sh "no-prepare:PG_EXTRA=;Max Auto Prepare=0" "prepare:"
+# For each run it records ack and end-to-end percentiles and the CPU each server process used per acknowledged
+# request (user + system, from /proc, from the end of the warm-up to the end of the run), then writes compare.md with the medians
+# and the ratios to the first variant. Bounded: about 75 s per run. Loopback only.
+# Usage: [REPS=2] [E2E_RATE=500] [E2E_DURATION=20] [OUT=bench/results/compare] bash bench/compare.sh VARIANT...
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+base="${OUT:-$here/results/compare}"
+mkdir -p "$base"
+: > "$base/runs.tsv"
+[ "$#" -ge 2 ] || { echo "usage: bench/compare.sh NAME:VAR=VALUE[,VAR=VALUE] NAME:… (two or more variants)" >&2; exit 2; }
+for rep in $(seq 1 "${REPS:-2}"); do
+  for variant in "$@"; do
+    name=${variant%%:*}; settings=${variant#*:}
+    echo "== $name (run $rep): ${settings:-defaults}"
+    (
+      IFS=',' read -r -a assignments <<<"$settings"
+      for a in "${assignments[@]}"; do [ -n "$a" ] && export "${a?}"; done
+      export OUT="$base/$name-$rep"
+      source "$here/lib.sh"
+      bench_up
+      hz=$(getconf CLK_TCK)
+      api=$(pid_of api); processor=$(pid_of processor)
+      sample() { echo "$(cpu_ticks "$api") $(cpu_ticks "$processor") $(cpu_ticks_named postgres) $(cpu_ticks_named beam.smp)"; }
+      tool e2e --name compare --api "$API" --key "$KEY" --rate "${E2E_RATE:-500}" --duration "${E2E_DURATION:-20}" --grace 60 --pg "$PG" --out "$out" > "$out/e2e.log" 2>&1 &
+      # CPU is counted from the end of the 15 s warm-up (JIT) to the end of the run, per measured request.
+      sleep 16; before=$(sample)
+      wait $! || true
+      after=$(sample)
+      python3 - "$out/compare.json" "$name" "$rep" "$hz" "$before" "$after" >> "$base/runs.tsv" <<'PY'
+import json, sys
+result = json.load(open(sys.argv[1]))
+name, rep, hz = sys.argv[2], sys.argv[3], int(sys.argv[4])
+before, after = [int(x) for x in sys.argv[5].split()], [int(x) for x in sys.argv[6].split()]
+runs = {r["name"].split("@")[0]: r for r in result["runs"]}
+acc = result["accounting"]
+ack, e2e = runs["intake-ack"], runs["end-to-end"]
+cpu = [1000.0 * (a - b) / hz / ack["sent"] for a, b in zip(after, before)]
+print("\t".join(str(x) for x in [name, rep, ack["p50Ms"], ack["p99Ms"], e2e["p50Ms"], e2e["p99Ms"], *(f"{c:.3f}" for c in cpu), acc["lost"], acc["duplicated"]]))
+PY
+      tail -1 "$base/runs.tsv"
+    )
+  done
+done
+python3 - "$base/runs.tsv" "$base/compare.md" "$@" <<'PY'
+import statistics, sys
+rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1]) if line.strip()]
+names = [v.split(":", 1)[0] for v in sys.argv[3:]]
+cols = ["ack p50 ms", "ack p99 ms", "e2e p50 ms", "e2e p99 ms", "Api CPU ms/req", "Processor CPU ms/req", "PostgreSQL CPU ms/req", "RabbitMQ CPU ms/req"]
+med = {n: [statistics.median(float(r[2 + i]) for r in rows if r[0] == n) for i in range(len(cols))] for n in names}
+with open(sys.argv[2], "w") as f:
+    f.write("| variant | runs | " + " | ".join(cols) + " | lost | duplicated |\n|" + "---|" * (len(cols) + 4) + "\n")
+    for n in names:
+        mine = [r for r in rows if r[0] == n]
+        f.write(f"| {n} | {len(mine)} | " + " | ".join(f"{v:.3g}" for v in med[n]) + f" | {sum(int(r[10]) for r in mine)} | {sum(int(r[11]) for r in mine)} |\n")
+    first = names[0]
+    for n in names[1:]:
+        f.write(f"| {n} ÷ {first} | | " + " | ".join(f"{a / b:.2f}×" if b else "—" for a, b in zip(med[n], med[first])) + " | | |\n")
+    f.write("\nMedians of the runs; every run's row is in runs.tsv (variant, run, the columns above, lost, duplicated).\n")
+print(open(sys.argv[2]).read())
+PY
