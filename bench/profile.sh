@@ -4,7 +4,7 @@
 # frames have names. Writes to $OUT (default bench/results/profile):
 #   cpu-by-process.md   share of the sampled CPU per process (and idle)
 #   top-<host>.md       the hottest frames of the Api and the Processor (exclusive and inclusive)
-#   <host>.svg          a flame graph of each .NET host (needs node: `npx flamegraph`, installed into $OUT/node)
+#   <host>.svg          a flame graph of each .NET host (bench/flamegraph.py, from collapsed-<host>.txt)
 # Bounded: PROFILE_SECONDS of sampling (default 12) inside an E2E_DURATION run (default 20). Loopback only.
 # Needs perf (Debian: linux-perf). Usage: [E2E_RATE=500] [E2E_DURATION=20] [PROFILE_SECONDS=12] bash bench/profile.sh
 export OUT="${OUT:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/results/profile}"
@@ -23,13 +23,11 @@ wait "$tool_pid" && status=0 || status=$?
 # perf script needs the maps of processes that are still alive or whose map file remains in /tmp.
 perf script -i "$out/perf.data" -F comm,pid,tid,ip,sym,period 2>/dev/null > "$out/perf.txt"
 python3 "$repo/bench/perf-summary.py" "$out/perf.txt" "$out/ps.txt" "$out"
-if command -v npx >/dev/null; then
-  [ -x "$out/node/node_modules/.bin/flamegraph" ] || (mkdir -p "$out/node" && cd "$out/node" && npm install --silent --no-save flamegraph@1.3.0 >/dev/null 2>&1) || true
-  for host in api processor; do
-    if [ -s "$out/collapsed-$host.txt" ] && [ -x "$out/node/node_modules/.bin/flamegraph" ]; then
-      "$out/node/node_modules/.bin/flamegraph" -t stackcollapse < "$out/collapsed-$host.txt" > "$out/$host.svg" 2>/dev/null || rm -f "$out/$host.svg"
-    fi
-  done
-fi
+for host in api processor; do
+  if [ -s "$out/collapsed-$host.txt" ]; then
+    python3 "$repo/bench/flamegraph.py" "$out/collapsed-$host.txt" "$out/$host.svg" \
+      --title "${host^}, e2e at $rate req/s" || rm -f "$out/$host.svg"
+  fi
+done
 echo "Profile in $out (cpu-by-process.md, top-*.md, *.svg)"
 exit $status
