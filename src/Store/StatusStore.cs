@@ -26,33 +26,18 @@ public sealed class StatusStore
                     OR (status = 'Processing' AND (lease_until IS NULL OR lease_until < @Now)))
             """;
 
-    /// <summary>
-    /// One round trip: the transition (with the status it leaves) and the conditional update, under the same
-    /// condition. 2 rows affected = claimed; 1 = another claimant won between the two statements (rolled back).
-    /// </summary>
-    private static string ClaimSql(SqlDialect dialect) => $"""
-            INSERT INTO action_request_transitions (request_id, from_status, to_status, at, detail)
-            SELECT request_id, status, 'Processing', @Now,
-                   CASE WHEN status = 'Processing' THEN 'claimed after the previous owner''s lease ran out' ELSE 'claimed for processing' END
-              FROM action_requests{dialect.RowLockHint}
-             WHERE {Claimable};
-            UPDATE action_requests
-               SET status = 'Processing', lease_owner = @Owner, lease_until = @LeaseUntil, updated_at = @Now
-             WHERE {Claimable};
-            """;
+    private const string ClaimSet = "status = 'Processing', lease_owner = @Owner, lease_until = @LeaseUntil, updated_at = @Now";
 
-    /// <summary>The transition (from the row's current status) ahead of <see cref="UpdateSql"/>, under the same condition.</summary>
-    private static string UpdateTransitionSql(SqlDialect dialect) => $"""
-            INSERT INTO action_request_transitions (request_id, from_status, to_status, at, detail)
-            SELECT request_id, status, @Status, @Now, @Detail
-              FROM action_requests{dialect.RowLockHint}
-             WHERE request_id = @RequestId
-               AND (@LeaseOwner IS NULL OR lease_owner = @LeaseOwner);
-            """;
+    private const string ClaimDetail =
+        "CASE WHEN {from} = 'Processing' THEN 'claimed after the previous owner''s lease ran out' ELSE 'claimed for processing' END";
 
-    private const string UpdateSql = """
-            UPDATE action_requests
-               SET status = @Status,
+    /// <summary>The claim and its transition under one condition (see <see cref="SqlDialect.UpdateWithTransition"/>): the claimed row, or none.</summary>
+    private static string ClaimSql(SqlDialect dialect) => dialect.UpdateWithTransition(ClaimSet, Claimable, "'Processing'", ClaimDetail, returnRow: true);
+
+    private const string OwnedRow = "request_id = @RequestId AND (@LeaseOwner IS NULL OR lease_owner = @LeaseOwner)";
+
+    private const string UpdateSet = """
+            status = @Status,
                    outcome = COALESCE(@Outcome, outcome),
                    attempt_count = COALESCE(@AttemptCount, attempt_count),
                    next_attempt_at = CASE WHEN @ClearNextAttempt = 1 THEN NULL ELSE COALESCE(@NextAttemptAt, next_attempt_at) END,
@@ -69,9 +54,10 @@ public sealed class StatusStore
                    lease_owner = CASE WHEN @ReleaseLease = 1 THEN NULL ELSE lease_owner END,
                    lease_until = CASE WHEN @ReleaseLease = 1 THEN NULL ELSE lease_until END,
                    updated_at = @Now
-             WHERE request_id = @RequestId
-               AND (@LeaseOwner IS NULL OR lease_owner = @LeaseOwner)
             """;
+
+    /// <summary>A status update and its transition under one condition: the number of rows changed (0 or 1).</summary>
+    private static string UpdateSql(SqlDialect dialect) => dialect.UpdateWithTransition(UpdateSet, OwnedRow, "@Status", "@Detail", returnRow: false);
 
     private const string TransitionsSql = """
             SELECT id, request_id, from_status, to_status, at, detail
@@ -136,34 +122,42 @@ public sealed class StatusStore
     public async Task<ClaimResult> ClaimAsync(NewRequest row, string owner, DateTimeOffset now, TimeSpan lease, CancellationToken ct)
     {
         await using var connection = await _db.OpenConnectionAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
         var nowMs = now.ToUnixTimeMilliseconds();
-        var claim = new CommandDefinition(ClaimSql(_dialect), new { row.RequestId, Owner = owner, LeaseUntil = (now + lease).ToUnixTimeMilliseconds(), Now = nowMs }, tx, cancellationToken: ct);
-        // Usually the status recorder inserted the row already. When nothing matched, the row may be missing or just
-        // being inserted by the recorder (our insert then waits for its commit and does nothing): claim again either way.
-        var affected = await connection.ExecuteAsync(claim);
-        if (affected == 0)
+        var parameters = new { row.RequestId, Owner = owner, LeaseUntil = (now + lease).ToUnixTimeMilliseconds(), Now = nowMs };
+        var claimed = await ClaimOnceAsync(connection, parameters, ct);
+        if (claimed is null)
         {
-            await InsertIfAbsentAsync(connection, tx, [row], nowMs, ct);
-            affected = await connection.ExecuteAsync(claim);
+            // Usually the status recorder inserted the row already. When nothing matched, the row may be missing or just
+            // being inserted by the recorder (our insert then waits for its commit and does nothing): claim again either way.
+            await using (var tx = await connection.BeginTransactionAsync(ct))
+            {
+                await InsertIfAbsentAsync(connection, tx, [row], nowMs, ct);
+                await tx.CommitAsync(ct);
+            }
+            claimed = await ClaimOnceAsync(connection, parameters, ct);
         }
-        if (affected == 1)
-        {
-            await tx.RollbackAsync(ct);
-            return new ClaimResult(false, (await GetAsync(connection, null, row.RequestId, ct))!);
-        }
-        var record = await GetAsync(connection, tx, row.RequestId, ct);
+        return claimed is not null
+            ? new ClaimResult(true, claimed.ToRecord())
+            : new ClaimResult(false, (await GetAsync(connection, null, row.RequestId, ct))!);
+    }
+
+    private async Task<RequestRow?> ClaimOnceAsync(DbConnection connection, object parameters, CancellationToken ct)
+    {
+        if (_dialect.UpdateIsOneStatement)
+            return await connection.QuerySingleOrDefaultAsync<RequestRow>(new CommandDefinition(ClaimSql(_dialect), parameters, cancellationToken: ct));
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var claimed = await connection.QuerySingleOrDefaultAsync<RequestRow>(new CommandDefinition(ClaimSql(_dialect), parameters, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
-        return new ClaimResult(affected == 2, record!);
+        return claimed;
     }
 
     /// <summary>Sets the status and the given columns and appends a transition. With a lease owner, only that owner's row changes.</summary>
     public async Task<bool> UpdateAsync(string requestId, StatusUpdate update, string? leaseOwner, CancellationToken ct)
     {
         await using var connection = await _db.OpenConnectionAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using var tx = _dialect.UpdateIsOneStatement ? null : await connection.BeginTransactionAsync(ct);
         var now = Now();
-        var changed = await connection.ExecuteAsync(new CommandDefinition(UpdateTransitionSql(_dialect) + UpdateSql, new
+        var changed = await connection.ExecuteScalarAsync<int>(new CommandDefinition(UpdateSql(_dialect), new
         {
             RequestId = requestId,
             update.Status,
@@ -185,11 +179,9 @@ public sealed class StatusStore
             LeaseOwner = leaseOwner,
             Now = now,
             update.Detail,
-        }, tx, cancellationToken: ct)) == 2;
-        if (changed)
+        }, tx, cancellationToken: ct)) > 0;
+        if (tx is not null)
             await tx.CommitAsync(ct);
-        else
-            await tx.RollbackAsync(ct);
         return changed;
     }
 
@@ -259,7 +251,7 @@ public sealed class StatusStore
     [
         (nameof(SelectRowSql), SelectRowSql), (nameof(PingSql), PingSql),
         (nameof(ClaimSql), ClaimSql(SqlDialect.For(StoreProviders.SqlServer))),
-        (nameof(UpdateSql), UpdateTransitionSql(SqlDialect.For(StoreProviders.SqlServer)) + UpdateSql), (nameof(TransitionsSql), TransitionsSql),
+        (nameof(UpdateSql), UpdateSql(SqlDialect.For(StoreProviders.SqlServer))), (nameof(TransitionsSql), TransitionsSql),
         (nameof(CountsSql), CountsSql),
         // As Dapper sends it: the list parameter expanded to one parameter per id.
         (nameof(ReceivedTransitionsSql), ReceivedTransitionsSql(SqlDialect.For(StoreProviders.SqlServer)).Replace("IN @Ids", "IN (@Ids1, @Ids2)", StringComparison.Ordinal)),

@@ -144,6 +144,14 @@ public sealed class StatusStoreTests(string provider)
         var late = await Store.ClaimAsync(row, "second", T0.AddSeconds(31), TimeSpan.FromSeconds(30), default);
         Assert.That(late.Claimed, Is.True);
         Assert.That(late.Record.LeaseOwner, Is.EqualTo("second"));
+        Assert.That(late.Record.Status, Is.EqualTo(RequestStatuses.Processing));
+        var history = await Store.GetTransitionsAsync(row.RequestId, default);
+        Assert.That(history.Select(h => (h.FromStatus, h.ToStatus, h.Detail)), Is.EqualTo(new (string?, string, string?)[]
+        {
+            (null, "Received", "accepted and queued"),
+            ("Received", "Processing", "claimed for processing"),
+            ("Processing", "Processing", "claimed after the previous owner's lease ran out"),
+        }), "the refused claim left no history; each claim records the status it left");
     }
 
     [Test]
@@ -176,6 +184,9 @@ public sealed class StatusStoreTests(string provider)
         await Store.ClaimAsync(row, "owner", T0, TimeSpan.FromMinutes(1), default);
         Assert.That(await Store.UpdateAsync(row.RequestId, new StatusUpdate { Status = RequestStatuses.Failed }, "intruder", default), Is.False);
         Assert.That((await Store.GetAsync(row.RequestId, default))!.Status, Is.EqualTo(RequestStatuses.Processing));
+        Assert.That((await Store.GetTransitionsAsync(row.RequestId, default)).Select(h => h.ToStatus), Is.EqualTo(new[] { "Received", "Processing" }),
+            "a refused update records no transition");
+        Assert.That(await Store.UpdateAsync(row.RequestId, new StatusUpdate { Status = RequestStatuses.Failed }, "owner", default), Is.True);
     }
 
     [Test]

@@ -27,10 +27,15 @@ public sealed record AccessorOutcome(JsonObject Values, IReadOnlyDictionary<long
 /// </summary>
 public static class AccessorResolver
 {
-    public static AccessorOutcome Resolve(ActionDefinition action, ActionAccepted message, string? channelResponseBody)
+    public static AccessorOutcome Resolve(ActionDefinition action, ActionAccepted message, string? channelResponseBody) =>
+        Resolve(action, message, RequestJson(message), Parse(channelResponseBody));
+
+    /// <summary>The request as mappings read it (serialized with <c>ContractJson.Options</c>).</summary>
+    public static JsonNode RequestJson(ActionAccepted message) => JsonSerializer.SerializeToNode(message.Request, ContractJson.Options)!;
+
+    /// <summary>With the request and the channel's answer already as JSON (the caller reads other mappings from them too).</summary>
+    public static AccessorOutcome Resolve(ActionDefinition action, ActionAccepted message, JsonNode request, JsonNode? response)
     {
-        var request = JsonSerializer.SerializeToNode(message.Request, ContractJson.Options)!;
-        var response = Parse(channelResponseBody);
         var metadata = action.AccessorsMetadata.Where(m => m.AccessorName is not null)
             .GroupBy(m => m.AccessorName!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var accountPerson = message.Request.ObjectData?.ObjectType == ObjectTypes.AccountPerson;
@@ -176,7 +181,8 @@ public static class AccessorResolver
         _ => value.ToJsonString(),
     };
 
-    private static JsonNode? Parse(string? body)
+    /// <summary>The channel's answer as JSON, or null when it is empty or not JSON.</summary>
+    public static JsonNode? Parse(string? body)
     {
         if (string.IsNullOrWhiteSpace(body))
             return null;

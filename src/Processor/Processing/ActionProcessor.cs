@@ -120,9 +120,10 @@ public sealed class ActionProcessor(
         }
         else
         {
-            accessors = AccessorResolver.Resolve(action, message, delivered.ResponseBody);
-            var requestJson = JsonSerializer.SerializeToNode(message.Request, ContractJson.Options)!;
-            var responseJson = ParseOrNull(delivered.ResponseBody);
+            // Built once for all the mappings (accessors, callback fields, activity attributes) of this attempt.
+            var requestJson = AccessorResolver.RequestJson(message);
+            var responseJson = AccessorResolver.Parse(delivered.ResponseBody);
+            accessors = AccessorResolver.Resolve(action, message, requestJson, responseJson);
             outcome = new CallbackOutcome
             {
                 Success = true,
@@ -287,20 +288,6 @@ public sealed class ActionProcessor(
                 values[name] = value;
         }
         return values;
-    }
-
-    private static JsonNode? ParseOrNull(string? body)
-    {
-        if (string.IsNullOrWhiteSpace(body))
-            return null;
-        try
-        {
-            return JsonNode.Parse(body);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
     }
 
     private static int Milliseconds(TimeSpan duration) => (int)Math.Round(duration.TotalMilliseconds);
