@@ -7,7 +7,12 @@
 # For each run it records ack and end-to-end percentiles and the CPU each server process used per acknowledged
 # request (user + system, from /proc, from the end of the warm-up to the end of the run), then writes compare.md with the medians
 # and the ratios to the first variant. Bounded: about 75 s per run. Loopback only.
-# Usage: [REPS=2] [E2E_RATE=500] [E2E_DURATION=20] [OUT=bench/results/compare] bash bench/compare.sh VARIANT...
+# MODE=intake compares the intake alone instead (no Processor, as the naive baseline is measured): `all` at RATE
+# (default 1000) req/s, i.e. floor, naive confirm-per-request endpoint and our intake in the same run, recording the
+# intake's ack percentiles, its p99 as a ratio to the naive endpoint's, and the Api's CPU per request.
+# A variant may run another checkout's build: "before:BENCH_REPO=/tmp/before" (a git worktree of the older commit).
+# Usage: [MODE=e2e|intake] [REPS=2] [E2E_RATE=500] [E2E_DURATION=20] [RATE=1000] [DURATION=10] [OUT=bench/results/compare]
+#        bash bench/compare.sh VARIANT...
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 base="${OUT:-$here/results/compare}"
@@ -23,8 +28,27 @@ for rep in $(seq 1 "${REPS:-2}"); do
       for a in "${assignments[@]}"; do [ -n "$a" ] && export "${a?}"; done
       export OUT="$base/$name-$rep"
       source "$here/lib.sh"
+      [ "${MODE:-e2e}" = intake ] && export PROCESSOR=0
       bench_up
       hz=$(getconf CLK_TCK)
+      if [ "${MODE:-e2e}" = intake ]; then
+        before=$(cpu_ticks "$(pid_of api)")
+        tool all --api "$API" --key "$KEY" --rabbit "$RABBIT" --rates "${RATE:-1000}" --duration "${DURATION:-10}" --out "$out" > "$out/all.log" 2>&1 || true
+        after=$(cpu_ticks "$(pid_of api)")
+        python3 - "$out/all.json" "$name" "$rep" "$hz" "$before" "$after" >> "$base/runs.tsv" <<'PY'
+import json, sys
+result = json.load(open(sys.argv[1]))
+name, rep, hz, before, after = sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
+runs = {r["name"].split("@")[0]: r for r in result["runs"]}
+intake, naive = runs["intake"], runs["naive"]
+# The Api works only during the intake step (its warm-up included): CPU per request it answered.
+cpu = 1000.0 * (after - before) / hz / max(1, intake["sent"])
+print("\t".join(str(x) for x in [name, rep, intake["p50Ms"], intake["p99Ms"], intake["p999Ms"], naive["p99Ms"],
+                                 f"{intake['p99Ms'] / naive['p99Ms']:.3f}", f"{intake['throughput'] / naive['throughput']:.3f}", f"{cpu:.3f}", 0, 0]))
+PY
+        tail -1 "$base/runs.tsv"
+        exit 0
+      fi
       api=$(pid_of api); processor=$(pid_of processor)
       sample() { echo "$(cpu_ticks "$api") $(cpu_ticks "$processor") $(cpu_ticks_named postgres) $(cpu_ticks_named beam.smp)"; }
       tool e2e --name compare --api "$API" --key "$KEY" --rate "${E2E_RATE:-500}" --duration "${E2E_DURATION:-20}" --grace 60 --pg "$PG" --out "$out" > "$out/e2e.log" 2>&1 &
@@ -48,16 +72,18 @@ PY
   done
 done
 python3 - "$base/runs.tsv" "$base/compare.md" "$@" <<'PY'
-import statistics, sys
+import os, statistics, sys
 rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1]) if line.strip()]
 names = [v.split(":", 1)[0] for v in sys.argv[3:]]
 cols = ["ack p50 ms", "ack p99 ms", "e2e p50 ms", "e2e p99 ms", "Api CPU ms/req", "Processor CPU ms/req", "PostgreSQL CPU ms/req", "RabbitMQ CPU ms/req"]
+if os.environ.get("MODE") == "intake":
+    cols = ["ack p50 ms", "ack p99 ms", "ack p99.9 ms", "naive p99 ms", "p99 ÷ naive p99", "throughput ÷ naive", "Api CPU ms/req"]
 med = {n: [statistics.median(float(r[2 + i]) for r in rows if r[0] == n) for i in range(len(cols))] for n in names}
 with open(sys.argv[2], "w") as f:
     f.write("| variant | runs | " + " | ".join(cols) + " | lost | duplicated |\n|" + "---|" * (len(cols) + 4) + "\n")
     for n in names:
         mine = [r for r in rows if r[0] == n]
-        f.write(f"| {n} | {len(mine)} | " + " | ".join(f"{v:.3g}" for v in med[n]) + f" | {sum(int(r[10]) for r in mine)} | {sum(int(r[11]) for r in mine)} |\n")
+        f.write(f"| {n} | {len(mine)} | " + " | ".join(f"{v:.3g}" for v in med[n]) + f" | {sum(int(r[-2]) for r in mine)} | {sum(int(r[-1]) for r in mine)} |\n")
     first = names[0]
     for n in names[1:]:
         f.write(f"| {n} ÷ {first} | | " + " | ".join(f"{a / b:.2f}×" if b else "—" for a, b in zip(med[n], med[first])) + " | | |\n")

@@ -3,7 +3,9 @@
 # externalaction_bench, Release Api on :5080 and Processor on :5090) and the bench tool. Source it, then call bench_up;
 # the hosts it started (and only those, by pid) are stopped on exit.
 set -euo pipefail
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# BENCH_REPO=DIR runs the hosts and the tool of another checkout (e.g. a git worktree of the commit before a change),
+# so bench/compare.sh can put two builds side by side: "before:BENCH_REPO=/tmp/before" "after:".
+repo=${BENCH_REPO:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 out="${OUT:-$repo/bench/results}"
 mkdir -p "$out/pids"
 # TLS to a database on loopback protects nothing and cost the Processor and PostgreSQL CPU on every round trip (see
