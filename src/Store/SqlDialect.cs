@@ -68,6 +68,14 @@ internal abstract class SqlDialect
     /// <summary>True where <see cref="UpdateWithTransition"/> is a single atomic statement (no transaction needed).</summary>
     public virtual bool UpdateIsOneStatement => false;
 
+    /// <summary>
+    /// One statement that inserts a request row already claimed (status Processing, leased to <c>@Owner</c> until
+    /// <c>@LeaseUntil</c>) with its first two transitions, and returns it; no row when the id exists. The row's values
+    /// are the parameters <see cref="RowParameters"/> without suffix. Null where the provider has no such statement:
+    /// the store then claims first and inserts on a miss.
+    /// </summary>
+    public virtual string? InsertClaimed => null;
+
     public abstract DbDataSource CreateDataSource(string connectionString);
 
     /// <summary>Every provider-specific statement, so tests can parse them (T-SQL through ScriptDom).</summary>
@@ -88,6 +96,9 @@ internal abstract class SqlDialect
         StoreProviders.SqlServer => new SqlServerDialect(),
         _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, $"Unknown provider; use one of {string.Join(", ", StoreProviders.All)}."),
     };
+
+    /// <summary>The detail of every request's first transition (to Received).</summary>
+    public const string AcceptedDetail = "accepted and queued";
 
     /// <summary>The columns a new row gets from its <see cref="NewRequest"/>, in the order of <see cref="RowParameters"/>.</summary>
     private const string RowColumns = "request_id, action_name, action_version, entity_type, lead_id, account_id, person_ids, journey_id, journey_name, ims_org_id, munchkin_id, received_at, deadline_at, request_payload";
@@ -136,6 +147,24 @@ internal abstract class SqlDialect
         public override string? ReleaseMigrationLock => "SELECT pg_advisory_unlock(7274001)";
         public override string CreateMigrationsTable => "CREATE TABLE IF NOT EXISTS schema_migrations (version VARCHAR(64) NOT NULL PRIMARY KEY, applied_at BIGINT NOT NULL)";
         public override bool UpdateIsOneStatement => true;
+
+        // The Processor usually takes a request off its queue before the status recorder's batch (up to 200 ms) has
+        // written the row: inserting it claimed is then one statement instead of a missed claim, an insert and a
+        // second claim. ON CONFLICT waits for a recorder's uncommitted insert of the same id and then returns nothing.
+        public override string? InsertClaimed => $"""
+            WITH ins AS (
+                INSERT INTO action_requests ({RowColumns}, status, attempt_count, lease_owner, lease_until, created_at, updated_at)
+                VALUES ({string.Join(", ", RowParameters.Select(p => $"@{p}"))}, 'Processing', 0, @Owner, @LeaseUntil, @Now, @Now)
+                ON CONFLICT (request_id) DO NOTHING
+                RETURNING *),
+            logged AS (
+                INSERT INTO action_request_transitions (request_id, from_status, to_status, at, detail)
+                SELECT ins.request_id, t.from_status, t.to_status, @Now, t.detail
+                  FROM ins CROSS JOIN (VALUES (1, NULL, 'Received', '{AcceptedDetail}'), (2, 'Received', 'Processing', 'claimed for processing'))
+                       AS t (ord, from_status, to_status, detail)
+                 ORDER BY t.ord)
+            SELECT * FROM ins
+            """;
 
         // The old status comes from a locking read in the same statement; the INSERT of the transition runs whether or
         // not the final SELECT is there (PostgreSQL executes every data-modifying CTE exactly once).
