@@ -5,4 +5,5 @@
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 bench_up
 ( sleep 8; echo "drill: restarting RabbitMQ"; bash "$repo/infra/rabbitmq.sh" restart; echo "drill: RabbitMQ back" ) &
-tool e2e --name drill-broker-restart --api "$API" --key "$KEY" --rate 100 --duration 30 --grace 120 --pg "$PG" --out "$out"
+# No warm-up, so the restart lands 8 s into the measured run (the e2e warm-up would otherwise absorb it).
+tool e2e --name drill-broker-restart --api "$API" --key "$KEY" --rate 100 --duration 30 --warmup 0 --grace 120 --pg "$PG" --out "$out"
