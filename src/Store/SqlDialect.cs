@@ -151,7 +151,7 @@ internal abstract class SqlDialect
         // The Processor usually takes a request off its queue before the status recorder's batch (up to 200 ms) has
         // written the row: inserting it claimed is then one statement instead of a missed claim, an insert and a
         // second claim. ON CONFLICT waits for a recorder's uncommitted insert of the same id and then returns nothing.
-        public override string? InsertClaimed => $"""
+        public override string? InsertClaimed { get; } = $"""
             WITH ins AS (
                 INSERT INTO action_requests ({RowColumns}, status, attempt_count, lease_owner, lease_until, created_at, updated_at)
                 VALUES ({string.Join(", ", RowParameters.Select(p => $"@{p}"))}, 'Processing', 0, @Owner, @LeaseUntil, @Now, @Now)

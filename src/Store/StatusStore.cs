@@ -84,11 +84,19 @@ public sealed class StatusStore
              WHERE request_id {dialect.InList("Ids")}
             """;
 
+    // The provider's statements, built once: the Processor runs them several times per request.
+    private readonly string _claimSql;
+    private readonly string _updateSql;
+    private readonly string _receivedTransitionsSql;
+
     internal StatusStore(DbDataSource db, SqlDialect dialect, TimeProvider clock)
     {
         _db = db;
         _dialect = dialect;
         _clock = clock;
+        _claimSql = ClaimSql(dialect);
+        _updateSql = UpdateSql(dialect);
+        _receivedTransitionsSql = ReceivedTransitionsSql(dialect);
     }
 
     public string Provider => _dialect.Provider;
@@ -153,9 +161,9 @@ public sealed class StatusStore
     private async Task<RequestRow?> ClaimOnceAsync(DbConnection connection, object parameters, CancellationToken ct)
     {
         if (_dialect.UpdateIsOneStatement)
-            return await connection.QuerySingleOrDefaultAsync<RequestRow>(new CommandDefinition(ClaimSql(_dialect), parameters, cancellationToken: ct));
+            return await connection.QuerySingleOrDefaultAsync<RequestRow>(new CommandDefinition(_claimSql, parameters, cancellationToken: ct));
         await using var tx = await connection.BeginTransactionAsync(ct);
-        var claimed = await connection.QuerySingleOrDefaultAsync<RequestRow>(new CommandDefinition(ClaimSql(_dialect), parameters, tx, cancellationToken: ct));
+        var claimed = await connection.QuerySingleOrDefaultAsync<RequestRow>(new CommandDefinition(_claimSql, parameters, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
         return claimed;
     }
@@ -166,7 +174,7 @@ public sealed class StatusStore
         await using var connection = await _db.OpenConnectionAsync(ct);
         await using var tx = _dialect.UpdateIsOneStatement ? null : await connection.BeginTransactionAsync(ct);
         var now = Now();
-        var changed = await connection.ExecuteScalarAsync<int>(new CommandDefinition(UpdateSql(_dialect), new
+        var changed = await connection.ExecuteScalarAsync<int>(new CommandDefinition(_updateSql, new
         {
             RequestId = requestId,
             update.Status,
@@ -283,7 +291,7 @@ public sealed class StatusStore
             AddRowParameters(parameters, rows[i], i.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var ids = (await connection.QueryAsync<string>(new CommandDefinition(_dialect.InsertIfAbsent(rows.Count), parameters, tx, cancellationToken: ct))).ToList();
         if (ids.Count > 0)
-            await connection.ExecuteAsync(new CommandDefinition(ReceivedTransitionsSql(_dialect), new { Ids = ids, Now = now }, tx, cancellationToken: ct));
+            await connection.ExecuteAsync(new CommandDefinition(_receivedTransitionsSql, new { Ids = ids, Now = now }, tx, cancellationToken: ct));
         return ids.Count;
     }
 
