@@ -22,6 +22,8 @@ public static class ProcessorRegistration
         services.AddChannelDelivery();
         services.AddCallbacks();
         services.AddSingleton<ActionProcessor>();
+        services.AddSingleton<UnreadableMessages>();
+        services.AddReceiveObserver<UnreadableMessageObserver>();
         if (UsesRabbitMq(configuration))
             services.AddSingleton<IRetryScheduler, RabbitMqWaitQueues>();
         else

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using ExternalAction.Contracts.Messaging;
@@ -22,6 +23,13 @@ public sealed class IntakePublisher(IBus bus, IOptions<IntakeOptions> options, I
             {
                 context.MessageId = MessageId(message.RequestId);
                 context.Durable = true;
+                // What a status row needs, readable even if the body is not (see AcceptedHeaders).
+                context.Headers.Set(AcceptedHeaders.RequestId, message.RequestId);
+                context.Headers.Set(AcceptedHeaders.ActionName, message.ActionName);
+                context.Headers.Set(AcceptedHeaders.ActionVersion, message.ActionVersion);
+                context.Headers.Set(AcceptedHeaders.EntityType, message.Request.ObjectData?.ObjectType);
+                context.Headers.Set(AcceptedHeaders.ReceivedAt, message.ReceivedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
+                context.Headers.Set(AcceptedHeaders.Deadline, message.Deadline.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
                 // Unroutable must fail rather than vanish: the broker returns it and the publish faults (→ 503).
                 if (context.TryGetPayload<RabbitMqSendContext>(out var rabbit))
                     rabbit.Mandatory = true;

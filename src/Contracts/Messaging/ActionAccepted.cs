@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+using ExternalAction.Contracts.Json;
 using ExternalAction.Contracts.Platform;
 
 namespace ExternalAction.Contracts.Messaging;
@@ -13,6 +15,8 @@ public sealed record ActionAccepted
     public required string ActionVersion { get; init; }
     public required DateTimeOffset ReceivedAt { get; init; }
     public required DateTimeOffset Deadline { get; init; }
+    /// <summary>Written with the contract's own JSON options, never the bus's (see <see cref="ContractJsonConverter{T}"/>).</summary>
+    [JsonConverter(typeof(ContractJsonConverter<ExecutionRequest>))]
     public required ExecutionRequest Request { get; init; }
     /// <summary>Header parameters sent as real HTTP headers (they win over <c>customHeaders</c> in the body).</summary>
     public Dictionary<string, string>? HttpHeaders { get; init; }

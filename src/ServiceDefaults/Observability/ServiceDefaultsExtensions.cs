@@ -24,7 +24,7 @@ public static class ServiceDefaultsExtensions
                 .AddAspNetCoreInstrumentation(o => o.Filter = ctx => !ctx.Request.Path.StartsWithSegments("/health"))
                 .AddHttpClientInstrumentation())
             .WithMetrics(m => m
-                .AddMeter("MassTransit")
+                .AddMeter("MassTransit", "ExternalAction.*")
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation());
         // Export only where a collector is configured (standard OTEL_EXPORTER_OTLP_ENDPOINT variable).
