@@ -36,6 +36,10 @@ public sealed class SubmissionFilter(IOptions<IntakeOptions> options, TimeProvid
         {
             request = JsonSerializer.Deserialize<ExecutionRequest>(body.Value.Memory.Span, ContractJson.Options);
         }
+        catch (Exception e) when (e is JsonException or ArgumentException && DuplicateProperties.FindPath(body.Value.Memory.Span) is { } repeated)
+        {
+            return Invalid([new ErrorDetail(repeated, "appears twice in its object (duplicate property names are refused)")]);
+        }
         catch (JsonException e)
         {
             return Invalid([JsonProblem(e)]);

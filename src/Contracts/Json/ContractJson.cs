@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace ExternalAction.Contracts.Json;
 
-/// <summary>The one set of JSON options for the platform contract: camelCase, unknown properties tolerated, nulls omitted.</summary>
+/// <summary>The one set of JSON options for the platform contract: camelCase, unknown properties tolerated, duplicate properties refused, nulls omitted.</summary>
 public static class ContractJson
 {
     public static JsonSerializerOptions Options { get; } = Create();
@@ -17,6 +17,8 @@ public static class ContractJson
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip;
         options.NumberHandling = JsonNumberHandling.Strict;
         options.MaxDepth = 64;
+        // One rule for {"a":0,"a":1}: refused while reading (intake answers 400 with the path, see DuplicateProperties).
+        options.AllowDuplicateProperties = false;
         // API payloads, never embedded in HTML: keep '+', '<', '&' and non-ASCII readable instead of \uXXXX escapes.
         options.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
     }

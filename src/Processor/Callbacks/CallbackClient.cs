@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using ExternalAction.Contracts.Callbacks;
@@ -60,14 +59,22 @@ public sealed class CallbackClient(HttpClient http, ImsTokenProvider tokens, IOp
         {
             Content = new StringContent(json, Encoding.UTF8, "application/json"),
         };
-        request.Headers.TryAddWithoutValidation("X-Callback-Token", message.Request.Token);
-        if (token is not null)
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        if ((settings.ApiKey ?? settings.ClientId) is { Length: > 0 } apiKey)
-            request.Headers.TryAddWithoutValidation("X-Api-Key", apiKey);
-        if ((message.Request.Context?.Subscription?.ImsOrgId ?? settings.ImsOrgId) is { Length: > 0 } org)
-            request.Headers.TryAddWithoutValidation("x-gw-ims-org-id", org);
-        request.Headers.TryAddWithoutValidation("X-Request-Id", message.RequestId);
+        try
+        {
+            OutboundHeaders.Add(request, "X-Callback-Token", message.Request.Token);
+            if (token is not null)
+                OutboundHeaders.Add(request, "Authorization", "Bearer " + token);
+            if ((settings.ApiKey ?? settings.ClientId) is { Length: > 0 } apiKey)
+                OutboundHeaders.Add(request, "X-Api-Key", apiKey);
+            if ((message.Request.Context?.Subscription?.ImsOrgId ?? settings.ImsOrgId) is { Length: > 0 } org)
+                OutboundHeaders.Add(request, "x-gw-ims-org-id", org);
+            OutboundHeaders.Add(request, "X-Request-Id", message.RequestId);
+        }
+        catch (UnsafeHeaderException e)
+        {
+            // Nothing was sent, and the same values would fail the same way: permanent (intake refuses such values).
+            return new OutboundResult { Failure = FailureKind.Permanent, Duration = elapsed.Elapsed, Error = e.Message };
+        }
 
         try
         {

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using ExternalAction.Processor.Outbound;
 using ExternalAction.ServiceDefaults.Secrets;
 using Microsoft.Extensions.Options;
 
@@ -58,6 +59,9 @@ public sealed class ImsTokenProvider(IHttpClientFactory httpClients, IOptions<Ca
             }
             if (string.IsNullOrEmpty(token?.AccessToken))
                 throw new HttpRequestException("The IMS token endpoint answered without an access_token.");
+            // It goes into an Authorization header: a value that could break the header is never used (nor logged).
+            if (!OutboundHeaders.IsSafeValue(token.AccessToken))
+                throw new HttpRequestException("The IMS token endpoint answered with an access_token that is not a valid header value.");
 
             // IMS v3 gives expires_in in seconds; the older v1 endpoint gave milliseconds.
             var lifetime = token.ExpiresIn > 10_000_000 ? TimeSpan.FromMilliseconds(token.ExpiresIn) : TimeSpan.FromSeconds(token.ExpiresIn);

@@ -35,7 +35,6 @@ public sealed class ChannelDelivery(
         if (channel.Type == ChannelTypes.None)
             return new OutboundResult { Failure = FailureKind.None };
 
-        var model = TemplateModel.Create(message, action);
         using var slot = await budgets.AcquireAsync(action, ct);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(channel.TimeoutSeconds));
@@ -43,6 +42,7 @@ public sealed class ChannelDelivery(
         OutboundResult result;
         try
         {
+            var model = TemplateModel.Create(message, action);
             result = channel.Type switch
             {
                 ChannelTypes.Webhook => await WebhookAsync(channel, model, message.RequestId, elapsed, timeout.Token),
@@ -55,9 +55,11 @@ public sealed class ChannelDelivery(
         {
             result = HttpOutcome.FromException(e, elapsed);
         }
-        catch (TemplateException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            result = new OutboundResult { Failure = FailureKind.Permanent, Duration = elapsed.Elapsed, Error = e.Message };
+            // Anything else went wrong building the request from this request's data (a template, a header, a URL, data
+            // the model cannot hold): the same data fails the same way every time, so it is permanent, never retried.
+            result = new OutboundResult { Failure = FailureKind.Permanent, Duration = elapsed.Elapsed, Error = BuildError(e) };
         }
 
         if (result.StatusCode == 429)
@@ -68,7 +70,7 @@ public sealed class ChannelDelivery(
 
     private async Task<OutboundResult> WebhookAsync(ChannelDefinition channel, JsonObject model, string requestId, Stopwatch elapsed, CancellationToken ct)
     {
-        var url = channel.UrlSecret is { } secretName ? secrets.Resolve(secretName) : templates.RenderText(channel.Url!, model);
+        var url = channel.UrlSecret is { } secretName ? Absolute(secrets.Resolve(secretName)) : templates.RenderUrl(channel.Url!, model);
         using var request = new HttpRequestMessage(new HttpMethod(channel.Method), url);
         string? body = null;
         if (channel.Method is not ("GET" or "DELETE") && channel.Body is not null)
@@ -77,8 +79,8 @@ public sealed class ChannelDelivery(
             request.Content = new StringContent(body, Encoding.UTF8, "application/json");
         }
         foreach (var (name, template) in channel.Headers)
-            request.Headers.TryAddWithoutValidation(name, templates.RenderText(template, model));
-        request.Headers.TryAddWithoutValidation("Idempotency-Key", requestId);
+            OutboundHeaders.Add(request, name, templates.RenderText(template, model));
+        OutboundHeaders.Add(request, "Idempotency-Key", requestId);
         Authenticate(request, channel.Auth, body ?? "");
 
         using var response = await httpClients.CreateClient(WebhookClient).SendAsync(request, ct);
@@ -90,35 +92,35 @@ public sealed class ChannelDelivery(
         switch (auth.Type)
         {
             case ChannelAuthTypes.Bearer:
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secrets.Resolve(auth.Secret!));
+                OutboundHeaders.Add(request, "Authorization", "Bearer " + secrets.Resolve(auth.Secret!));
                 break;
             case ChannelAuthTypes.Basic:
                 request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
                     Convert.ToBase64String(Encoding.UTF8.GetBytes($"{auth.Username}:{secrets.Resolve(auth.Secret!)}")));
                 break;
             case ChannelAuthTypes.ApiKey:
-                request.Headers.TryAddWithoutValidation(auth.HeaderName ?? "X-API-Key", secrets.Resolve(auth.Secret!));
+                OutboundHeaders.Add(request, auth.HeaderName ?? "X-API-Key", secrets.Resolve(auth.Secret!));
                 break;
             case ChannelAuthTypes.Hmac:
                 // Receivers recompute HMAC-SHA256(secret, "{timestamp}.{body}") and reject stale timestamps.
                 var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
                 var signature = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secrets.Resolve(auth.Secret!)), Encoding.UTF8.GetBytes($"{timestamp}.{body}"));
-                request.Headers.TryAddWithoutValidation(auth.HeaderName ?? "X-Signature", "sha256=" + Convert.ToHexStringLower(signature));
-                request.Headers.TryAddWithoutValidation("X-Signature-Timestamp", timestamp);
+                OutboundHeaders.Add(request, auth.HeaderName ?? "X-Signature", "sha256=" + Convert.ToHexStringLower(signature));
+                OutboundHeaders.Add(request, "X-Signature-Timestamp", timestamp);
                 break;
         }
     }
 
     private async Task<OutboundResult> SlackAsync(ChannelDefinition channel, JsonObject model, string requestId, Stopwatch elapsed, CancellationToken ct)
     {
-        var url = channel.UrlSecret is { } secretName ? secrets.Resolve(secretName) : templates.RenderText(channel.Url!, model);
+        var url = channel.UrlSecret is { } secretName ? Absolute(secrets.Resolve(secretName)) : templates.RenderUrl(channel.Url!, model);
         var message = new JsonObject();
         if (channel.Text is not null)
             message["text"] = templates.RenderText(channel.Text, model);
         if (channel.Blocks is not null)
             message["blocks"] = templates.RenderJson(channel.Blocks, model);
         var client = httpClients.CreateClient(WebhookClient);
-        client.BaseAddress = new Uri(url);
+        client.BaseAddress = url;
         var api = RestService.For<ISlackWebhookApi>(client, Refit);
         using var response = await api.PostAsync(message, requestId, ct);
         return FromApiResponse(response, elapsed);
@@ -136,12 +138,26 @@ public sealed class ChannelDelivery(
         else
             form["From"] = channel.From!;
         var authorization = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{channel.AccountSid}:{secrets.Resolve(channel.AuthTokenSecret!)}"));
+        OutboundHeaders.Check("Authorization", authorization);
         var client = httpClients.CreateClient(WebhookClient);
         client.BaseAddress = new Uri(channel.BaseUrl ?? TwilioDefaultBaseUrl);
         var api = RestService.For<ITwilioApi>(client, Refit);
         using var response = await api.SendAsync(channel.AccountSid!, form, authorization, requestId, ct);
         return FromApiResponse(response, elapsed);
     }
+
+    /// <summary>A channel URL taken whole from a secret (Slack webhooks): it must be an absolute http(s) URL.</summary>
+    private static Uri Absolute(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http"
+            ? uri
+            : throw new TemplateException("the channel URL secret does not hold an absolute http(s) URL");
+
+    /// <summary>Why the request could not be built, for the row and the failure callback: never a value, only what failed.</summary>
+    private static string BuildError(Exception e) => e switch
+    {
+        TemplateException or UnsafeHeaderException => e.Message,
+        _ => $"the channel request could not be built from this request's data ({e.GetType().Name}: {Processing.LogText.Clean(e.Message)})",
+    };
 
     /// <summary>Refit's view of a response, classified by the same rules as every other outbound call.</summary>
     private static OutboundResult FromApiResponse(IApiResponse<string> response, Stopwatch elapsed)

@@ -115,32 +115,62 @@ public sealed class ActionProcessor(
             {
                 Success = false,
                 ErrorCode = "EXTERNAL_API_ERROR",
-                Reason = $"The {action.Channel.Type} channel rejected the message: {delivered.Error}",
+                Reason = delivered.StatusCode is null
+                    ? $"The message for the {action.Channel.Type} channel could not be built: {delivered.Error}"
+                    : $"The {action.Channel.Type} channel rejected the message: {delivered.Error}",
             };
         }
         else
         {
-            // Built once for all the mappings (accessors, callback fields, activity attributes) of this attempt.
-            var requestJson = AccessorResolver.RequestJson(message);
-            var responseJson = AccessorResolver.Parse(delivered.ResponseBody);
-            accessors = AccessorResolver.Resolve(action, message, requestJson, responseJson);
-            outcome = new CallbackOutcome
+            try
             {
-                Success = true,
-                Accessors = accessors,
-                Fields = Read(action.CallbackFields, requestJson, responseJson),
-                ActivityAttributes = Read(action.ActivityAttributes, requestJson, responseJson),
-            };
-            if (message.Request.EnableSplitPaths ?? action.SplitPaths)
-                (selectedPath, explanation) = SelectPaths(action, message, accessors);
+                // Built once for all the mappings (accessors, callback fields, activity attributes) of this attempt.
+                var requestJson = AccessorResolver.RequestJson(message);
+                var responseJson = AccessorResolver.Parse(delivered.ResponseBody);
+                accessors = AccessorResolver.Resolve(action, message, requestJson, responseJson);
+                outcome = new CallbackOutcome
+                {
+                    Success = true,
+                    Accessors = accessors,
+                    Fields = Read(action.CallbackFields, requestJson, responseJson),
+                    ActivityAttributes = Read(action.ActivityAttributes, requestJson, responseJson),
+                };
+                if (message.Request.EnableSplitPaths ?? action.SplitPaths)
+                    (selectedPath, explanation) = SelectPaths(action, message, accessors);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Pure steps over this request's data: the same data fails the same way on every attempt, so the request
+                // ends now with a failure callback instead of being re-claimed until its deadline.
+                accessors = null;
+                selectedPath = explanation = null;
+                outcome = new CallbackOutcome
+                {
+                    Success = false,
+                    ErrorCode = "EXTERNAL_API_ERROR",
+                    Reason = $"The action's accessor values, fields or path conditions could not be evaluated on this request: {e.GetType().Name}: {LogText.Clean(e.Message)}",
+                };
+                logger.LogWarning("Request {RequestId}: evaluating the action's mappings failed ({Error}); sending a failure callback.", record.RequestId, e.GetType().Name);
+            }
         }
 
-        var body = CallbackBuilder.Build(action, message, outcome);
+        CallbackRequest body;
+        try
+        {
+            body = CallbackBuilder.Build(action, message, outcome);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await EndAsync(record, owner, RequestStatuses.Failed, $"the callback body could not be built from this request: {e.GetType().Name}: {LogText.Clean(e.Message)}", ct);
+            throw; // EndAsync always throws
+        }
         var detail = delivered.StatusCode is { } code
             ? $"delivered to {action.Channel.Type} (HTTP {code}, {Milliseconds(delivered.Duration)} ms)"
             : $"no delivery needed (channel {action.Channel.Type})";
         if (!outcome.Success)
-            detail = $"delivery refused for good: {delivered.Error}; sending a failure callback";
+            detail = delivered.Failure == FailureKind.Permanent
+                ? $"delivery refused for good: {delivered.Error}; sending a failure callback"
+                : $"{outcome.Reason}; sending a failure callback";
         await store.UpdateAsync(record.RequestId, new StatusUpdate
         {
             Status = RequestStatuses.Processing,

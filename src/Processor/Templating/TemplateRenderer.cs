@@ -26,7 +26,9 @@ public sealed partial class TemplateRenderer
         return ok;
     }
 
-    public string RenderText(string template, JsonObject model)
+    public string RenderText(string template, JsonObject model) => RenderText(template, model, NullEncoder.Default);
+
+    private string RenderText(string template, JsonObject model, System.Text.Encodings.Web.TextEncoder encoder)
     {
         if (!template.Contains("{{", StringComparison.Ordinal) && !template.Contains("{%", StringComparison.Ordinal))
             return template;
@@ -34,7 +36,28 @@ public sealed partial class TemplateRenderer
         var context = new TemplateContext(Options);
         foreach (var (name, value) in model)
             context.SetValue(name, ToClr(value));
-        return parsed.Render(context, NullEncoder.Default);
+        try
+        {
+            return parsed.Render(context, encoder);
+        }
+        catch (Exception e) when (e is not TemplateException)
+        {
+            throw new TemplateException($"Template '{Shorten(template)}' cannot be rendered with this request's data ({e.GetType().Name})");
+        }
+    }
+
+    /// <summary>
+    /// Renders a URL template: every value a placeholder writes is percent-encoded (RFC 3986 unreserved characters
+    /// only), so data can fill one path segment or one query value and never add segments, a query, a fragment or a
+    /// host. A value that is exactly <c>.</c> or <c>..</c> would still move the path and is refused, and the result must
+    /// be an absolute http(s) URL. The template's own text (scheme, host, fixed path) is not touched.
+    /// </summary>
+    public Uri RenderUrl(string template, JsonObject model)
+    {
+        var rendered = RenderText(template, model, UrlValueEncoder.Instance);
+        return Uri.TryCreate(rendered, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http"
+            ? uri
+            : throw new TemplateException($"URL template '{Shorten(template)}' does not render to an absolute http(s) URL");
     }
 
     public JsonNode? RenderJson(JsonNode? template, JsonObject model) => template switch
@@ -101,7 +124,10 @@ public sealed partial class TemplateRenderer
             JsonValueKind.String => value.GetValue<string>(),
             JsonValueKind.True => true,
             JsonValueKind.False => false,
-            JsonValueKind.Number => value.TryGetValue<long>(out var l) ? l : value.TryGetValue<int>(out var i) ? i : (object)value.GetValue<double>(),
+            // Fluid computes in decimal: a number beyond its range (1e29) is written as its JSON text instead.
+            JsonValueKind.Number => value.TryGetValue<long>(out var l) ? l
+                : value.TryGetValue<decimal>(out var m) ? m
+                : value.ToJsonString(),
             _ => null,
         },
         _ => null,
@@ -121,6 +147,40 @@ public sealed partial class TemplateRenderer
 
     [GeneratedRegex(@"(?<name>[A-Za-z_][A-Za-z0-9_]*)|\[(?<index>\d+)\]")]
     private static partial Regex PathStep();
+}
+
+/// <summary>
+/// Fluid's encoder for URL templates: values are percent-encoded with <see cref="System.Text.Encodings.Web.UrlEncoder"/>
+/// and a whole value of <c>.</c> or <c>..</c> (a dot segment) is refused.
+/// </summary>
+internal sealed class UrlValueEncoder : System.Text.Encodings.Web.TextEncoder
+{
+    public static readonly UrlValueEncoder Instance = new();
+    private static readonly System.Text.Encodings.Web.UrlEncoder Inner = System.Text.Encodings.Web.UrlEncoder.Default;
+
+    public override int MaxOutputCharactersPerInputCharacter => Inner.MaxOutputCharactersPerInputCharacter;
+
+    public override void Encode(TextWriter output, string value, int startIndex, int characterCount)
+    {
+        var part = value.Substring(startIndex, characterCount);
+        if (part is "." or "..")
+            throw new TemplateException("a value rendered into a URL is a dot segment ('.' or '..')");
+        output.Write(Inner.Encode(part));
+    }
+
+    public override string Encode(string value)
+    {
+        if (value is "." or "..")
+            throw new TemplateException("a value rendered into a URL is a dot segment ('.' or '..')");
+        return Inner.Encode(value);
+    }
+
+    public override unsafe int FindFirstCharacterToEncode(char* text, int textLength) => Inner.FindFirstCharacterToEncode(text, textLength);
+
+    public override unsafe bool TryEncodeUnicodeScalar(int unicodeScalar, char* buffer, int bufferLength, out int numberOfCharactersWritten) =>
+        Inner.TryEncodeUnicodeScalar(unicodeScalar, buffer, bufferLength, out numberOfCharactersWritten);
+
+    public override bool WillEncode(int unicodeScalar) => Inner.WillEncode(unicodeScalar);
 }
 
 /// <summary>A template in an action definition cannot be parsed or rendered.</summary>

@@ -130,6 +130,54 @@ public sealed class CallbackClientTests
         Assert.That(JsonNode.Parse(entry.RequestMessage.Body!)!["objectData"]![0]!["leadData"]!["id"]!.GetValue<long>(), Is.EqualTo(12345));
     }
 
+    [TestCase("tok\r\nX-Smuggled: 1\r\n\r\nPOST /steal HTTP/1.1", TestName = "A_callback_token_with_CRLF_is_refused_for_good_and_nothing_is_sent")]
+    [TestCase("tok\nX", TestName = "A_callback_token_with_a_bare_LF_is_refused_for_good_and_nothing_is_sent")]
+    [TestCase("tok\0X", TestName = "A_callback_token_with_NUL_is_refused_for_good_and_nothing_is_sent")]
+    [TestCase("tök", TestName = "A_callback_token_with_non_ASCII_is_refused_for_good_and_nothing_is_sent")]
+    public async Task Unsafe_callback_header_values_are_permanent_and_nothing_is_sent(string token)
+    {
+        Token();
+        Callback(200);
+        var request = SampleRequests.Lead("placeholder", $"{_wire.Url}/callback");
+        request["token"] = token;
+
+        var result = await Send(request: request);
+
+        Assert.That(result.Failure, Is.EqualTo(FailureKind.Permanent));
+        Assert.That(result.Error, Does.Contain("X-Callback-Token"));
+        Assert.That(result.Error, Does.Not.Contain("tok"), "the reason never quotes the token");
+        Assert.That(Callbacks, Is.Empty, "no request, and so no smuggled one carrying the IMS bearer and X-Api-Key");
+    }
+
+    [Test]
+    public async Task An_ims_org_id_with_a_line_break_is_refused_for_good()
+    {
+        Token();
+        Callback(200);
+        var request = SampleRequests.Lead("callback-token-1", $"{_wire.Url}/callback");
+        request["context"]!["subscription"]!["imsOrgId"] = "org\r\nX-Smuggled: 1";
+
+        var result = await Send(request: request);
+
+        Assert.That(result.Failure, Is.EqualTo(FailureKind.Permanent));
+        Assert.That(result.Error, Does.Contain("x-gw-ims-org-id"));
+        Assert.That(Callbacks, Is.Empty);
+    }
+
+    [Test]
+    public async Task An_ims_access_token_that_is_not_a_header_value_is_never_used()
+    {
+        Token("tok\r\nX-Smuggled: 1");
+        Callback(200);
+
+        var result = await Send();
+
+        Assert.That(result.Failure, Is.EqualTo(FailureKind.Transient), "the token endpoint misbehaved: try again later");
+        Assert.That(result.Error, Does.Contain("not a valid header value"));
+        Assert.That(result.Error, Does.Not.Contain("Smuggled"));
+        Assert.That(Callbacks, Is.Empty);
+    }
+
     [Test]
     public async Task The_token_request_is_an_oauth_client_credentials_grant()
     {
