@@ -13,7 +13,7 @@ mkdir -p "$out/pids"
 PG="Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres;Database=externalaction_bench;SSL Mode=${PG_SSL_MODE:-Disable}${PG_EXTRA:-}"
 RABBIT="amqp://guest:guest@127.0.0.1:5672/bench"
 API=http://127.0.0.1:5080
-KEY=bench-key
+KEY=bench-key-0123456789  # at least 16 characters, or the Api refuses to start
 SUPPORT_KEY=bench-support-key
 bench=(dotnet "$repo/tools/Bench/bin/Release/net10.0/ExternalAction.Bench.dll")
 
