@@ -1,5 +1,6 @@
 using ExternalAction.Actions;
 using ExternalAction.Api.Authentication;
+using ExternalAction.Api.Errors;
 using ExternalAction.Api.Platform;
 using ExternalAction.Api.Support;
 using ExternalAction.Contracts.Json;
@@ -11,6 +12,7 @@ using ExternalAction.Store;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.Services.ConfigureHttpJsonOptions(o => ContractJson.Configure(o.SerializerOptions));
+builder.Services.AddContractErrors();
 builder.Services.AddActionCatalog(builder.Configuration, builder.Environment);
 builder.Services.AddStatusStore();
 builder.Services.AddCallerAuthentication(builder.Configuration, builder.Environment);
@@ -21,6 +23,7 @@ var embedded = builder.Services.AddEmbeddedProcessorIfNoBroker(builder.Configura
 builder.AddExternalActionBus(embedded ? bus => bus.AddProcessorConsumers() : null);
 
 var app = builder.Build();
+app.UseContractErrors();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapDefaultEndpoints();

@@ -15,10 +15,12 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     public const string SupportKey = "test-support-key-0123456789";
 
     private readonly Dictionary<string, string?> _settings;
+    private readonly string _environment;
     private readonly string _databaseFile = Path.Combine(Path.GetTempPath(), $"externalaction-api-{Guid.NewGuid():N}.db");
 
-    public ApiFactory(IDictionary<string, string?>? overrides = null)
+    public ApiFactory(IDictionary<string, string?>? overrides = null, string environment = "Production")
     {
+        _environment = environment;
         _settings = new Dictionary<string, string?>
         {
             ["ExternalAction:Actions:File"] = Path.Combine(Fixtures.Root, "actions", "intake-actions.json"),
@@ -37,7 +39,7 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Production");
+        builder.UseEnvironment(_environment);
         foreach (var (key, value) in _settings)
             builder.UseSetting(key, value);
     }

@@ -1,6 +1,7 @@
 using ExternalAction.Actions;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace ExternalAction.Api.Authentication;
@@ -32,18 +33,22 @@ public static class CallerAuthentication
         services.AddSingleton<IValidateOptions<CallerAuthOptions>, CallerAuthValidator>();
         services.AddOptions<CallerAuthOptions>().ValidateOnStart();
         services.AddHostedService<DevelopmentKeyWarning>();
+        services.AddOptions<AuthThrottleOptions>().BindConfiguration(AuthThrottleOptions.Section)
+            .Validate(o => o.MaxFailures is >= 1 and <= 1_000_000, $"{AuthThrottleOptions.Section}:MaxFailures must be between 1 and 1000000.")
+            .Validate(o => o.WindowSeconds is >= 1 and <= 86_400, $"{AuthThrottleOptions.Section}:WindowSeconds must be between 1 and 86400.")
+            .Validate(o => o.SummarySeconds is >= 1 and <= 86_400, $"{AuthThrottleOptions.Section}:SummarySeconds must be between 1 and 86400.")
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<FailedAuthenticationThrottle>();
         services.AddHttpClient(nameof(JwtValidation));
         services.AddSingleton<JwtValidation>();
         services.AddSingleton<CallerAuthResolver>();
+        // The framework logs "was not authenticated" / "was challenged" at Information under the handler's category for
+        // every failed attempt; FailedAuthenticationThrottle logs failures instead (Debug, plus a Warning summary).
+        services.AddLogging(l => l.AddFilter(typeof(CallerAuthenticationHandler).FullName, LogLevel.Warning));
         services.AddAuthentication(SchemeName).AddScheme<AuthenticationSchemeOptions, CallerAuthenticationHandler>(SchemeName, null);
         services.AddAuthorizationBuilder().AddPolicy(PolicyName, p => p.AddAuthenticationSchemes(SchemeName).RequireAuthenticatedUser());
         return services;
-    }
-
-    public static IEndpointRouteBuilder MapOAuthToken(this IEndpointRouteBuilder endpoints)
-    {
-        endpoints.MapPost("/oauth/token", TokenEndpoint.Issue).AllowAnonymous().DisableAntiforgery();
-        return endpoints;
     }
 
     /// <summary>Checks the deployment's and each action's effective credentials, naming the setting to fill.</summary>
@@ -70,14 +75,32 @@ public static class CallerAuthentication
                 case CallerSchemes.ApiKey when !o.ApiKey.Keys.Any(k => !string.IsNullOrWhiteSpace(k)):
                     yield return $"{where}:ApiKey:Keys must hold at least one key.";
                     break;
+                case CallerSchemes.ApiKey:
+                    // Every entry, not just one: an empty entry would let an empty header authenticate.
+                    for (var i = 0; i < o.ApiKey.Keys.Count; i++)
+                        if (SecretRules.Problem(o.ApiKey.Keys[i]) is { } problem)
+                            yield return $"{where}:ApiKey:Keys:{i} {problem}.";
+                    break;
                 case CallerSchemes.Basic when o.Basic.Users.Count == 0:
                     yield return $"{where}:Basic:Users must hold at least one user (name → password).";
+                    break;
+                case CallerSchemes.Basic:
+                    foreach (var (user, password) in o.Basic.Users)
+                    {
+                        if (string.IsNullOrWhiteSpace(user) || user.Contains(':', StringComparison.Ordinal))
+                            yield return $"{where}:Basic:Users holds a user name that is empty or contains ':'.";
+                        else if (SecretRules.Problem(password) is { } problem)
+                            yield return $"{where}:Basic:Users:{user} (the password) {problem}.";
+                    }
                     break;
                 case CallerSchemes.OAuth2 when o.OAuth2.Mode == CallerSchemes.IssueMode:
                     if (!IsKey(o.OAuth2.SigningKey))
                         yield return $"{where}:OAuth2:SigningKey must be base64 of at least 32 random bytes.";
                     if (o.OAuth2.Clients.Count == 0)
                         yield return $"{where}:OAuth2:Clients must hold at least one client (id → SHA-256 hex of its secret).";
+                    foreach (var (client, hash) in o.OAuth2.Clients)
+                        if (!IsSha256Hex(hash))
+                            yield return $"{where}:OAuth2:Clients:{client} must be the SHA-256 of the client secret as 64 hex digits.";
                     break;
                 case CallerSchemes.OAuth2 when o.OAuth2.Mode == CallerSchemes.ExternalMode:
                     if (string.IsNullOrWhiteSpace(o.OAuth2.Issuer)) yield return $"{where}:OAuth2:Issuer is required in external mode.";
@@ -88,13 +111,14 @@ public static class CallerAuthentication
                 case CallerSchemes.OAuth2:
                     yield return $"{where}:OAuth2:Mode must be 'issue' or 'external'.";
                     break;
-                case CallerSchemes.ApiKey or CallerSchemes.Basic:
-                    break;
                 default:
                     yield return $"{where}:Scheme must be apiKey, basic or oauth2.";
                     break;
             }
         }
+
+        private static bool IsSha256Hex(string? hex) =>
+            hex is { Length: 64 } && hex.All(char.IsAsciiHexDigit);
 
         private static bool IsKey(string? base64)
         {

@@ -21,26 +21,41 @@ public sealed class CallerAuthenticationHandler(
     UrlEncoder encoder,
     ActionCatalog catalog,
     CallerAuthResolver resolver,
-    JwtValidation jwt)
+    JwtValidation jwt,
+    FailedAuthenticationThrottle throttle)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggerFactory, encoder)
 {
+    private TimeSpan? _throttled;
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
+        // An address past its failure budget is refused before its credentials are looked at, so a right guess
+        // cannot be told from a wrong one. Public endpoints ignore the failure; protected ones answer 429.
+        if (throttle.RetryAfter(Context) is { } retryAfter)
+        {
+            _throttled = retryAfter;
+            return AuthenticateResult.Fail("too many failed attempts from this address");
+        }
         var auth = resolver.EffectiveOptions(ResolveAction());
-        var result = auth.Scheme switch
+        return auth.Scheme switch
         {
             CallerSchemes.ApiKey => ApiKey(auth.ApiKey),
             CallerSchemes.Basic => Basic(auth.Basic),
             CallerSchemes.OAuth2 => await BearerAsync(auth.OAuth2),
             _ => AuthenticateResult.Fail("no caller authentication is configured"),
         };
-        if (result.Failure is { } failure)
-            Logger.LogInformation("Caller authentication failed: {Reason}", failure.Message);
-        return result;
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (_throttled is { } retryAfter)
+        {
+            await FailedAuthenticationThrottle.TooMany(Context, retryAfter).ExecuteAsync(Context);
+            return;
+        }
+        // Counted here, on endpoints that need the caller, not on public ones that merely saw a header.
+        if ((await HandleAuthenticateOnceSafeAsync()).Failure is { } failure)
+            throttle.Failed(Context, "Caller", failure.Message);
         var auth = resolver.EffectiveOptions(ResolveAction());
         Response.Headers.WWWAuthenticate = auth.Scheme switch
         {
@@ -61,11 +76,13 @@ public sealed class CallerAuthenticationHandler(
 
     private AuthenticateResult ApiKey(ApiKeyAuthOptions options)
     {
-        string? presented = Request.Headers.TryGetValue(options.HeaderName, out var header) && header.Count > 0 ? header.ToString() : null;
+        var header = Request.Headers[options.HeaderName].ToString();
         // Adobe's Postman collection sends the key as a bearer token.
-        presented ??= BearerToken();
+        var presented = header.Length > 0 ? header : BearerToken();
         if (presented is null)
-            return AuthenticateResult.NoResult();
+            return Request.Headers.ContainsKey(options.HeaderName) ? AuthenticateResult.Fail("the API key header is empty") : AuthenticateResult.NoResult();
+        if (string.IsNullOrWhiteSpace(presented))
+            return AuthenticateResult.Fail("the API key is blank"); // never compared: no configured key may match it
         return SecretComparer.MatchesAny(presented, options.Keys)
             ? Success("api-key-client")
             : AuthenticateResult.Fail("the API key does not match");
@@ -90,6 +107,8 @@ public sealed class CallerAuthenticationHandler(
             return AuthenticateResult.Fail("the Basic credentials have no ':'");
         var user = decoded[..colon];
         var password = decoded[(colon + 1)..];
+        if (user.Length == 0 || password.Length == 0)
+            return AuthenticateResult.Fail("the Basic credentials have an empty user or password");
         // Compare against every user so the time taken does not reveal which names exist.
         var ok = false;
         foreach (var (name, expected) in options.Users)

@@ -1,12 +1,14 @@
 using System.Net.Http.Headers;
 using System.Text;
 using ExternalAction.Actions;
+using ExternalAction.Api.Errors;
+using ExternalAction.Contracts.Platform;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ExternalAction.Api.Authentication;
 
 /// <summary>
-/// <c>POST /oauth/token</c>: the OAuth2 client-credentials grant (RFC 6749 §4.4) for deployments whose caller scheme
+/// <c>POST /oauth/token</c> (and <c>/actions/{action}/oauth/token</c>): the OAuth2 client-credentials grant (RFC 6749 §4.4) for deployments whose caller scheme
 /// is oauth2 in issue mode. Client secrets are configured as SHA-256 hashes and compared in constant time.
 /// </summary>
 public static class TokenEndpoint
@@ -20,19 +22,60 @@ public static class TokenEndpoint
         [property: System.Text.Json.Serialization.JsonPropertyName("error")] string Error,
         [property: System.Text.Json.Serialization.JsonPropertyName("error_description")] string Description);
 
-    public static async Task<Results<Ok<TokenResponse>, JsonHttpResult<OAuthError>, NotFound>> Issue(
-        HttpContext http, ActionCatalog catalog, CallerAuthResolver resolver, JwtValidation jwt, TimeProvider clock)
+    /// <summary>Largest token request accepted: a client-credentials form is a few hundred bytes.</summary>
+    public const int MaxFormBytes = 16 * 1024;
+
+    /// <summary>
+    /// <c>POST /oauth/token</c> for every issuing configuration, and <c>POST /actions/{action}/oauth/token</c> (the
+    /// <c>tokenUrl</c> an action's OpenAPI document advertises) for that action's. Anonymous by nature, so the form is
+    /// bounded (413 in the contract's error shape, never a 500) and failed client authentication is throttled.
+    /// </summary>
+    public static IEndpointRouteBuilder MapOAuthToken(this IEndpointRouteBuilder endpoints)
     {
-        // Every issuing configuration in force (the deployment's and actions' own) may mint tokens for its clients.
-        var issuers = catalog.All.Select(resolver.EffectiveOptions).Append(resolver.EffectiveOptions(null))
-            .Where(o => o.Scheme == CallerSchemes.OAuth2 && o.OAuth2.Mode == CallerSchemes.IssueMode)
+        foreach (var pattern in new[] { "/oauth/token", $"/actions/{{{Platform.ActionResolution.RouteValue}}}/oauth/token" })
+            endpoints.MapPost(pattern, Issue).AllowAnonymous().DisableAntiforgery()
+                .WithFormOptions(bufferBodyLengthLimit: MaxFormBytes, valueCountLimit: 16, keyLengthLimit: 64, valueLengthLimit: 4096,
+                    multipartBodyLengthLimit: MaxFormBytes);
+        return endpoints;
+    }
+
+    public static async Task<Results<Ok<TokenResponse>, JsonHttpResult<OAuthError>, JsonHttpResult<ErrorResponse>>> Issue(
+        HttpContext http, ActionCatalog catalog, CallerAuthResolver resolver, JwtValidation jwt, TimeProvider clock, FailedAuthenticationThrottle throttle)
+    {
+        // Every issuing configuration in force (the deployment's and actions' own) may mint tokens for its clients at
+        // the root; under an action's path, only the configuration in force for that action.
+        IEnumerable<CallerAuthOptions> candidates;
+        if (http.GetRouteValue(Platform.ActionResolution.RouteValue) is string name)
+        {
+            if (catalog.Find(name) is not { } action)
+                return NotFound("No action of that name.");
+            candidates = [resolver.EffectiveOptions(action)];
+        }
+        else
+        {
+            candidates = catalog.All.Select(resolver.EffectiveOptions).Append(resolver.EffectiveOptions(null));
+        }
+        var issuers = candidates.Where(o => o.Scheme == CallerSchemes.OAuth2 && o.OAuth2.Mode == CallerSchemes.IssueMode)
             .Select(o => o.OAuth2).Distinct().ToList();
         if (issuers.Count == 0)
-            return TypedResults.NotFound();
+            return NotFound("This service issues no tokens here.");
 
+        if (throttle.RetryAfter(http) is { } retryAfter)
+            return FailedAuthenticationThrottle.TooMany(http, retryAfter);
         if (!http.Request.HasFormContentType)
             return Error(400, "invalid_request", "The request must be application/x-www-form-urlencoded.");
-        var form = await http.Request.ReadFormAsync(http.RequestAborted);
+        if (http.Request.ContentLength > MaxFormBytes)
+            return TooLarge();
+        IFormCollection form;
+        try
+        {
+            form = await http.Request.ReadFormAsync(http.RequestAborted);
+        }
+        catch (Exception e) when (e is InvalidDataException or BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
+        {
+            // A form past the endpoint's form limits (a body without Content-Length, or too many or too long fields).
+            return TooLarge();
+        }
         if (form["grant_type"] != "client_credentials")
             return Error(400, "unsupported_grant_type", "Only grant_type=client_credentials is supported.");
 
@@ -48,8 +91,15 @@ public static class TokenEndpoint
             if (matched)
                 return TypedResults.Ok(new TokenResponse(jwt.Issue(clientId, issuer, clock.GetUtcNow()), "Bearer", issuer.TokenLifetimeMinutes * 60));
         }
+        throttle.Failed(http, "Token endpoint", "unknown client or wrong secret");
         return Error(401, "invalid_client", "Client authentication failed.");
     }
+
+    private static JsonHttpResult<ErrorResponse> TooLarge() =>
+        ContractErrors.Result(StatusCodes.Status413PayloadTooLarge, ContractErrors.ForStatus(StatusCodes.Status413PayloadTooLarge, $"The token request exceeds {MaxFormBytes} bytes."));
+
+    private static JsonHttpResult<ErrorResponse> NotFound(string message) =>
+        ContractErrors.Result(StatusCodes.Status404NotFound, ContractErrors.ForStatus(StatusCodes.Status404NotFound, message));
 
     private static (string? Id, string? Secret) Credentials(HttpRequest request, IFormCollection form)
     {

@@ -26,6 +26,11 @@ public static class ExecutionRequestValidator
             errors.Add(new("token", "must not be empty"));
         else if (request.Token.Length > MaxTokenLength)
             errors.Add(new("token", $"must be at most {MaxTokenLength} characters"));
+        else if (!HeaderValues.IsValidValue(request.Token))
+            errors.Add(new("token", HeaderValues.ValueRule));
+
+        if (request.Context?.Subscription?.ImsOrgId is { } org && !HeaderValues.IsValidValue(org))
+            errors.Add(new("context.subscription.imsOrgId", HeaderValues.ValueRule));
 
         if (request.CallbackUrl is null)
             errors.Add(new("callbackUrl", "is required"));
@@ -43,6 +48,8 @@ public static class ExecutionRequestValidator
 
         if (request.CustomHeaders is { Count: > 100 })
             errors.Add(new("customHeaders", "must hold at most 100 headers"));
+        else if (request.CustomHeaders is { } headers)
+            ValidateHeaders(headers, "customHeaders", errors);
 
         return errors;
     }
@@ -59,7 +66,10 @@ public static class ExecutionRequestValidator
             return options.AllowHttpLoopback && loopback ? null : "must use https";
         if (loopback && options.AllowHttpLoopback)
             return null;
-        return HostAllowed(uri.IdnHost, options.CallbackHosts) ? null : $"host '{uri.Host}' is not in the allowed callback hosts";
+        if (!HostAllowed(uri.IdnHost, options.CallbackHosts))
+            return $"host '{uri.Host}' is not in the allowed callback hosts";
+        var ports = options.CallbackPorts.Count > 0 ? options.CallbackPorts : IntakeOptions.DefaultCallbackPorts;
+        return ports.Contains(uri.Port) ? null : $"port {uri.Port} is not an allowed callback port ({string.Join(", ", ports)})";
     }
 
     private static bool HostAllowed(string host, IEnumerable<string> allowed)
@@ -79,6 +89,19 @@ public static class ExecutionRequestValidator
             }
         }
         return false;
+    }
+
+    /// <summary>Header names and values that header templates may copy into outbound requests.</summary>
+    public static void ValidateHeaders(IReadOnlyDictionary<string, string> headers, string field, List<ErrorDetail> errors)
+    {
+        if (headers.Keys.Any(name => !HeaderValues.IsValidName(name)))
+            errors.Add(new(field, $"names {HeaderValues.NameRule}"));
+        foreach (var (name, value) in headers)
+        {
+            // A bad name is reported once above; it is not echoed into the path.
+            if (value is not null && !HeaderValues.IsValidValue(value))
+                errors.Add(new(HeaderValues.IsValidName(name) ? $"{field}.{name}" : field, HeaderValues.ValueRule));
+        }
     }
 
     private static void ValidateObjectData(ObjectData? data, ActionDefinition action, List<ErrorDetail> errors)

@@ -16,10 +16,15 @@ public static class IntakeApi
             .Validate(o => o.MaxBodyBytes is >= 1024 and <= 16 * 1024 * 1024, $"{IntakeOptions.Section}:MaxBodyBytes must be between 1024 and 16777216.")
             .Validate(o => o.PublishTimeoutSeconds is > 0 and <= 60, $"{IntakeOptions.Section}:PublishTimeoutSeconds must be between 0 and 60.")
             .Validate(o => o.CallbackHosts.All(h => !string.IsNullOrWhiteSpace(h)), $"{IntakeOptions.Section}:CallbackHosts must not hold empty entries.")
+            .Validate(o => o.CallbackPorts.All(p => p is > 0 and <= 65535), $"{IntakeOptions.Section}:CallbackPorts must hold port numbers (1-65535).")
+            .Validate(o => string.IsNullOrWhiteSpace(o.PublicBaseUrl) || (Uri.TryCreate(o.PublicBaseUrl, UriKind.Absolute, out var u) && u.Scheme is "https" or "http"),
+                $"{IntakeOptions.Section}:PublicBaseUrl must be an absolute http(s) URL.")
             .PostConfigure(o =>
             {
                 if (o.CallbackHosts.Count == 0)
                     o.CallbackHosts.AddRange(IntakeOptions.DefaultCallbackHosts);
+                if (o.CallbackPorts.Count == 0)
+                    o.CallbackPorts.AddRange(IntakeOptions.DefaultCallbackPorts);
             })
             .ValidateOnStart();
         services.AddSingleton<IntakePublisher>();

@@ -15,7 +15,16 @@ public sealed class IntakeOptions
     /// </summary>
     public List<string> CallbackHosts { get; set; } = [];
 
-    /// <summary>Development only: accept <c>http://</c> callback URLs on loopback hosts (127.0.0.1, ::1, localhost).</summary>
+    /// <summary>Used when <see cref="CallbackPorts"/> is not configured: https only on its standard port.</summary>
+    public static IReadOnlyList<int> DefaultCallbackPorts { get; } = [443];
+
+    /// <summary>
+    /// Ports a <c>callbackUrl</c> may name (its default port when it names none). Empty = the defaults. Loopback
+    /// callbacks allowed by <see cref="AllowHttpLoopback"/> may use any port.
+    /// </summary>
+    public List<int> CallbackPorts { get; set; } = [];
+
+    /// <summary>Development only: accept <c>http://</c> (and https) callback URLs on loopback hosts (127.0.0.1, ::1, localhost), any port.</summary>
     public bool AllowHttpLoopback { get; set; }
 
     /// <summary>Largest accepted request body.</summary>

@@ -60,7 +60,16 @@ public sealed class SubmissionFilter(IOptions<IntakeOptions> options, TimeProvid
         if (errors.Count > 0)
             return Invalid(errors);
 
-        http.Items[Submission.ItemKey] = new Submission(action, request, clock.GetUtcNow(), HeaderParameters(http, action));
+        var headerParameters = HeaderParameters(http, action);
+        if (headerParameters is not null)
+        {
+            // Header parameters reach header templates like customHeaders do.
+            ExecutionRequestValidator.ValidateHeaders(headerParameters, "headers", errors);
+            if (errors.Count > 0)
+                return Invalid(errors);
+        }
+
+        http.Items[Submission.ItemKey] = new Submission(action, request, clock.GetUtcNow(), headerParameters);
         return await next(invocation);
     }
 

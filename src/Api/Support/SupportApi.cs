@@ -12,7 +12,8 @@ public static class SupportApi
 {
     public static IServiceCollection AddSupport(this IServiceCollection services)
     {
-        services.AddOptions<SupportOptions>().BindConfiguration(SupportOptions.Section);
+        services.AddOptions<SupportOptions>().BindConfiguration(SupportOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SupportOptions>, SupportKeysValidator>();
         return services;
     }
 
@@ -78,10 +79,29 @@ public static class SupportApi
     {
         var http = context.HttpContext;
         var keys = http.RequestServices.GetRequiredService<IOptions<SupportOptions>>().Value.ApiKeys;
+        var throttle = http.RequestServices.GetRequiredService<FailedAuthenticationThrottle>();
+        if (throttle.RetryAfter(http) is { } retryAfter)
+            return FailedAuthenticationThrottle.TooMany(http, retryAfter);
         var presented = http.Request.Headers[SupportOptions.HeaderName].ToString();
         if (presented.Length == 0 || keys.Count == 0 || !SecretComparer.MatchesAny(presented, keys))
+        {
+            if (presented.Length > 0)
+                throttle.Failed(http, "Support", $"the {SupportOptions.HeaderName} does not match");
             return ContractErrors.Result(StatusCodes.Status401Unauthorized, ContractErrors.Create(ErrorCodes.Unauthorized, $"A valid {SupportOptions.HeaderName} is required."));
+        }
         return await next(context);
+    }
+
+    /// <summary>Every configured support key meets <see cref="SecretRules"/>, named by its key.</summary>
+    private sealed class SupportKeysValidator : IValidateOptions<SupportOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, SupportOptions options)
+        {
+            var problems = options.ApiKeys
+                .Select((key, i) => SecretRules.Problem(key) is { } problem ? $"{SupportOptions.Section}:ApiKeys:{i} {problem}." : null)
+                .OfType<string>().ToList();
+            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+        }
     }
 
     private static DateTimeOffset? Time(string? value, string name, List<ErrorDetail> problems)

@@ -75,11 +75,11 @@ public sealed class CallerAuthenticationTests
     [Test]
     public async Task A_custom_api_key_header_is_honoured()
     {
-        using var factory = Factory(Scheme("apiKey", ("ExternalAction:Auth:ApiKey:HeaderName", "X-Partner-Key"), ("ExternalAction:Auth:ApiKey:Keys:0", "partner-key")));
+        using var factory = Factory(Scheme("apiKey", ("ExternalAction:Auth:ApiKey:HeaderName", "X-Partner-Key"), ("ExternalAction:Auth:ApiKey:Keys:0", "partner-key-0123456789")));
         using var client = factory.CreateClient();
-        using var ok = await client.SendAsync(Get(StatusPath, h => h.Add("X-Partner-Key", "partner-key")));
+        using var ok = await client.SendAsync(Get(StatusPath, h => h.Add("X-Partner-Key", "partner-key-0123456789")));
         Assert.That(ok.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        await AssertUnauthorized(await client.SendAsync(Get(StatusPath, h => h.Add("X-API-Key", "partner-key"))));
+        await AssertUnauthorized(await client.SendAsync(Get(StatusPath, h => h.Add("X-API-Key", "partner-key-0123456789"))));
     }
 
     [TestCase("adobe", "basic-password-123", HttpStatusCode.OK)]

@@ -124,6 +124,21 @@ public sealed class IntakeValidationTests
         yield return Person("duplicate relationship", r => Ctx(r)["accountPersonRelationships"]![1]!["accountPersonRelId"] = 9001, "objectData.objectContext.accountPersonRelationships[1].accountPersonRelId");
         yield return Account("non-numeric accountId", r => Ctx(r)["accountId"] = "ACC-98765", "objectData.objectContext.accountId");
 
+        // Values the Processor sends as HTTP header values (X-Callback-Token, x-gw-ims-org-id, header templates): no
+        // control characters or non-ASCII, so none can smuggle a header or a request (finding 3).
+        foreach (var (label, bad) in HeaderBreakers())
+        {
+            yield return Lead($"token with {label}", r => r["token"] = $"tok{bad}X-Injected: 1", "token");
+            yield return Account($"imsOrgId with {label}", r => r["context"]!["subscription"]!["imsOrgId"] = $"12345@AdobeOrg{bad}", "context.subscription.imsOrgId");
+            yield return Lead($"customHeaders value with {label}", r => r["customHeaders"]!["X-Customer-ID"] = $"123{bad}X-Injected: 1", "customHeaders.X-Customer-ID");
+        }
+        yield return Lead("customHeaders name with a colon", r => r["customHeaders"]!["X-Evil: 1\r\nX-More"] = "v", "customHeaders");
+        yield return Lead("customHeaders name with a space", r => r["customHeaders"]!["X Customer"] = "v", "customHeaders");
+
+        // Callback ports: 443 unless configured otherwise (finding 5).
+        yield return Lead("callbackUrl on port 8443", r => r["callbackUrl"] = "https://callbacks.adobe.io:8443/cb", "callbackUrl");
+        yield return Lead("callbackUrl on port 22", r => r["callbackUrl"] = "https://callbacks.adobe.io:22/cb", "callbackUrl");
+
         // Broken JSON and transport problems.
         yield return Raw("truncated JSON", SampleRequests.Lead().ToJsonString()[..120], HttpStatusCode.BadRequest, null);
         yield return Raw("empty body", "", HttpStatusCode.BadRequest, null);
@@ -137,6 +152,12 @@ public sealed class IntakeValidationTests
         yield return Raw("form content type", "token=x", HttpStatusCode.UnsupportedMediaType, null, "application/x-www-form-urlencoded");
         yield return Raw("oversize body", Mutated(SampleRequests.Lead(), r => Ctx(r)["leadData"]!["bio"] = new string('x', 70_000)), HttpStatusCode.RequestEntityTooLarge, null);
     }
+
+    private static IEnumerable<(string Label, string Value)> HeaderBreakers() =>
+    [
+        ("CR LF", "\r\n"), ("bare LF", "\n"), ("bare CR", "\r"), ("NUL", "\0"), ("a tab", "\t"), ("ESC", "\u001b"),
+        ("DEL", "\u007f"), ("non-ASCII", "caf\u00e9"), ("a Unicode line separator", "\u2028"),
+    ];
 
     [TestCaseSource(nameof(Cases))]
     public async Task Bad_input_is_refused_with_its_status_and_the_field_named(BadInput input)
@@ -170,6 +191,62 @@ public sealed class IntakeValidationTests
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         using var response = await _client.PostAsync("/actions/lead-scoring/submitAsyncAction", content);
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), await response.Content.ReadAsStringAsync());
+    }
+
+    [Test]
+    public async Task A_header_parameter_sent_as_an_http_header_must_be_a_valid_header_value()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/actions/lead-scoring/submitAsyncAction")
+        {
+            Content = new StringContent(SampleRequests.Lead(token: "tok-header-param").ToJsonString(), Encoding.UTF8, "application/json"),
+        };
+        request.Headers.TryAddWithoutValidation("X-Customer-ID", "caf\u00e9");
+        using var response = await _client.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), body);
+        Assert.That(body, Does.Contain("headers.X-Customer-ID"));
+    }
+
+    [Test]
+    public async Task Printable_ascii_header_values_are_accepted()
+    {
+        var lead = SampleRequests.Lead(token: "tok-Printable_~!#$%&'()*+,-./:;<=>?@[]^`{|} 1");
+        lead["customHeaders"]!["X-Customer-ID"] = "123-ABC-456 \"quoted\"";
+        using var response = await _client.PostAsync("/actions/lead-scoring/submitAsyncAction",
+            new StringContent(lead.ToJsonString(), Encoding.UTF8, "application/json"));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+    }
+
+    [TestCase("https://callbacks.adobe.io/cb")]
+    [TestCase("https://callbacks.adobe.io:443/cb")]
+    [TestCase("https://callbacks.adobe.io:8443/cb")]
+    public async Task Callback_ports_can_be_widened_by_setting(string callbackUrl)
+    {
+        using var factory = new ApiFactory(new Dictionary<string, string?>
+        {
+            ["ExternalAction:Intake:CallbackPorts:0"] = "443",
+            ["ExternalAction:Intake:CallbackPorts:1"] = "8443",
+        });
+        using var client = factory.CreateAuthenticatedClient();
+        using var response = await client.PostAsync("/actions/lead-scoring/submitAsyncAction",
+            new StringContent(SampleRequests.Lead(callbackUrl: callbackUrl).ToJsonString(), Encoding.UTF8, "application/json"));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+        using var other = await client.PostAsync("/actions/lead-scoring/submitAsyncAction",
+            new StringContent(SampleRequests.Lead(callbackUrl: "https://callbacks.adobe.io:9443/cb").ToJsonString(), Encoding.UTF8, "application/json"));
+        Assert.That(other.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(await other.Content.ReadAsStringAsync(), Does.Contain("port 9443"));
+    }
+
+    [TestCase("http://127.0.0.1:9999/callback")]
+    [TestCase("http://localhost:5099/callback/t")]
+    [TestCase("https://[::1]:8443/cb")]
+    public async Task Loopback_callbacks_allowed_by_the_development_switch_may_use_any_port(string callbackUrl)
+    {
+        using var factory = new ApiFactory(new Dictionary<string, string?> { ["ExternalAction:Intake:AllowHttpLoopback"] = "true" });
+        using var client = factory.CreateAuthenticatedClient();
+        using var response = await client.PostAsync("/actions/lead-scoring/submitAsyncAction",
+            new StringContent(SampleRequests.Lead(callbackUrl: callbackUrl).ToJsonString(), Encoding.UTF8, "application/json"));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
     }
 
     [Test]
