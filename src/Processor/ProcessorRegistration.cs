@@ -4,6 +4,7 @@ using ExternalAction.Processor.Processing;
 using ExternalAction.Processor.Retries;
 using ExternalAction.Processor.StatusRecording;
 using ExternalAction.ServiceDefaults.Messaging;
+using ExternalAction.Store.Retention;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -24,6 +25,8 @@ public static class ProcessorRegistration
         services.AddSingleton<ActionProcessor>();
         services.AddSingleton<UnreadableMessages>();
         services.AddReceiveObserver<UnreadableMessageObserver>();
+        // The purge runs where requests are processed, so an Api-only instance never touches rows.
+        services.AddStatusRetention();
         if (UsesRabbitMq(configuration))
             services.AddSingleton<IRetryScheduler, RabbitMqWaitQueues>();
         else

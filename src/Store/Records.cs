@@ -101,3 +101,6 @@ public sealed record RequestQuery
 public sealed record RequestPage(IReadOnlyList<RequestRecord> Items, string? NextCursor);
 
 public sealed record StatusCount(string ActionName, string Status, long Count);
+
+/// <summary>What one retention purge changed: rows whose payload and callback body it cleared, rows it deleted, and their history entries it deleted.</summary>
+public sealed record PurgeResult(int PayloadsCleared, int RowsDeleted, int TransitionsDeleted);

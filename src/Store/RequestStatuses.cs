@@ -19,5 +19,8 @@ public static class RequestStatuses
     public static IReadOnlyList<string> All { get; } =
         [Received, Processing, RetryScheduled, CallbackSent, CallbackUnconfirmed, Failed, TimedOut];
 
+    /// <summary>The states a request never leaves; the retention purge (Retention/) touches rows in these only.</summary>
+    public static IReadOnlyList<string> Final { get; } = [CallbackSent, CallbackUnconfirmed, Failed, TimedOut];
+
     public static bool IsFinal(string status) => status is CallbackSent or CallbackUnconfirmed or Failed or TimedOut;
 }

@@ -76,6 +76,18 @@ internal abstract class SqlDialect
     /// </summary>
     public virtual string? InsertClaimed => null;
 
+    /// <summary>
+    /// The first <c>@Take</c> rows matching <paramref name="where"/> in (received_at, request_id) order, as
+    /// <c>request_id, received_at</c>, locked for the caller's transaction and skipping rows another transaction holds:
+    /// two Processors purging at once take disjoint batches instead of waiting on (or deadlocking over) each other.
+    /// SQLite needs no hint: its write transaction (BEGIN IMMEDIATE) already excludes every other writer.
+    /// </summary>
+    public virtual string LockedBatch(string where) =>
+        $"SELECT request_id, received_at FROM action_requests WHERE {where} ORDER BY received_at, request_id {Limit}";
+
+    /// <summary>Run after a purge that removed something: gives freed pages back to the file system where that is not automatic.</summary>
+    public virtual string? ReclaimSpace => null;
+
     public abstract DbDataSource CreateDataSource(string connectionString);
 
     /// <summary>Every provider-specific statement, so tests can parse them (T-SQL through ScriptDom).</summary>
@@ -129,6 +141,11 @@ internal abstract class SqlDialect
         public override string? ReleaseMigrationLock => null;
         public override string CreateMigrationsTable => "CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT NOT NULL PRIMARY KEY, applied_at INTEGER NOT NULL)";
 
+        // Deleted rows and cleared payloads leave free pages that SQLite reuses but keeps in the file. In a database
+        // created with auto_vacuum=INCREMENTAL (every one this store creates, see WalConnection) this truncates them off;
+        // in an older one (auto_vacuum=NONE) it does nothing, and only a VACUUM shrinks the file (docs/support.md).
+        public override string? ReclaimSpace => "PRAGMA incremental_vacuum";
+
         public override DbDataSource CreateDataSource(string connectionString)
         {
             // WAL lets the batch writer and the consumers work side by side; the busy timeout waits out short locks.
@@ -143,6 +160,7 @@ internal abstract class SqlDialect
         protected override string BuildInsertIfAbsent(int rows) => OnConflictInsert(rows);
         public override string Limit => "LIMIT @Take";
         public override string InList(string parameter) => $"= ANY(@{parameter})";
+        public override string LockedBatch(string where) => $"{base.LockedBatch(where)} FOR UPDATE SKIP LOCKED";
         public override string? AcquireMigrationLock => "SELECT pg_advisory_lock(7274001)";
         public override string? ReleaseMigrationLock => "SELECT pg_advisory_unlock(7274001)";
         public override string CreateMigrationsTable => "CREATE TABLE IF NOT EXISTS schema_migrations (version VARCHAR(64) NOT NULL PRIMARY KEY, applied_at BIGINT NOT NULL)";
@@ -224,6 +242,9 @@ internal abstract class SqlDialect
             """;
         public override string Limit => "OFFSET 0 ROWS FETCH NEXT @Take ROWS ONLY";
         public override bool UpdateIsOneStatement => true;
+        // READPAST skips rows another purge holds; UPDLOCK keeps the batch ours until the transaction ends.
+        public override string LockedBatch(string where) =>
+            $"SELECT request_id, received_at FROM action_requests WITH (UPDLOCK, READPAST, ROWLOCK) WHERE {where} ORDER BY received_at, request_id {Limit}";
 
         // deleted.* is the row before the update, inserted.* after it; the first OUTPUT writes the transition, the
         // second (with returnRow) hands the updated row back.
@@ -256,7 +277,9 @@ internal abstract class SqlDialect
             {
                 base.Open();
                 using var pragma = CreateCommand();
-                pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL;";
+                // auto_vacuum first: it only takes effect in a database that has no table yet (a new file), so the
+                // retention purge can give freed pages back (ReclaimSpace); in an existing file it changes nothing.
+                pragma.CommandText = "PRAGMA auto_vacuum=INCREMENTAL; PRAGMA journal_mode=WAL; PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL;";
                 pragma.ExecuteNonQuery();
             }
             // DbConnection.OpenAsync calls Open(), so async opens get the same settings.

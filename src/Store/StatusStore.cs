@@ -84,10 +84,35 @@ public sealed class StatusStore
              WHERE request_id {dialect.InList("Ids")}
             """;
 
+    /// <summary><c>status IN ('CallbackSent', …)</c>, from the one list of final states.</summary>
+    private static readonly string FinalStatus = $"status IN ({string.Join(", ", RequestStatuses.Final.Select(s => $"'{s}'"))})";
+
+    /// <summary>Keyset position of a purge pass, so a batch never re-reads the rows the ones before it already handled.</summary>
+    private const string AfterBatch = "(received_at > @AfterReceived OR (received_at = @AfterReceived AND request_id > @AfterId))";
+
+    private static string PayloadBatchSql(SqlDialect dialect) =>
+        dialect.LockedBatch($"{FinalStatus} AND received_at < @Cutoff AND (request_payload IS NOT NULL OR callback_body IS NOT NULL) AND {AfterBatch}");
+
+    private static string DeleteBatchSql(SqlDialect dialect) => dialect.LockedBatch($"{FinalStatus} AND received_at < @Cutoff AND {AfterBatch}");
+
+    // By id only: the batch's rows are locked by this transaction (SQLite: the whole database is), so they are still
+    // final and past the cutoff. The history goes in the same transaction as its row.
+    private static string ClearPayloadsSql(SqlDialect dialect) =>
+        $"UPDATE action_requests SET request_payload = NULL, callback_body = NULL WHERE request_id {dialect.InList("Ids")}";
+
+    private static string DeleteTransitionsSql(SqlDialect dialect) => $"DELETE FROM action_request_transitions WHERE request_id {dialect.InList("Ids")}";
+
+    private static string DeleteRowsSql(SqlDialect dialect) => $"DELETE FROM action_requests WHERE request_id {dialect.InList("Ids")}";
+
     // The provider's statements, built once: the Processor runs them several times per request.
     private readonly string _claimSql;
     private readonly string _updateSql;
     private readonly string _receivedTransitionsSql;
+    private readonly string _payloadBatchSql;
+    private readonly string _deleteBatchSql;
+    private readonly string _clearPayloadsSql;
+    private readonly string _deleteTransitionsSql;
+    private readonly string _deleteRowsSql;
 
     internal StatusStore(DbDataSource db, SqlDialect dialect, TimeProvider clock)
     {
@@ -97,6 +122,11 @@ public sealed class StatusStore
         _claimSql = ClaimSql(dialect);
         _updateSql = UpdateSql(dialect);
         _receivedTransitionsSql = ReceivedTransitionsSql(dialect);
+        _payloadBatchSql = PayloadBatchSql(dialect);
+        _deleteBatchSql = DeleteBatchSql(dialect);
+        _clearPayloadsSql = ClearPayloadsSql(dialect);
+        _deleteTransitionsSql = DeleteTransitionsSql(dialect);
+        _deleteRowsSql = DeleteRowsSql(dialect);
     }
 
     public string Provider => _dialect.Provider;
@@ -273,7 +303,75 @@ public sealed class StatusStore
         // As Dapper sends it: the list parameter expanded to one parameter per id.
         (nameof(ReceivedTransitionsSql), ReceivedTransitionsSql(SqlDialect.For(StoreProviders.SqlServer)).Replace("IN @Ids", "IN (@Ids1, @Ids2)", StringComparison.Ordinal)),
         ("QuerySql", QuerySql(AllFilters, SqlDialect.For(StoreProviders.SqlServer))),
+        (nameof(PayloadBatchSql), PayloadBatchSql(SqlDialect.For(StoreProviders.SqlServer))),
+        (nameof(DeleteBatchSql), DeleteBatchSql(SqlDialect.For(StoreProviders.SqlServer))),
+        (nameof(ClearPayloadsSql), AsDapperSends(ClearPayloadsSql(SqlDialect.For(StoreProviders.SqlServer)))),
+        (nameof(DeleteTransitionsSql), AsDapperSends(DeleteTransitionsSql(SqlDialect.For(StoreProviders.SqlServer)))),
+        (nameof(DeleteRowsSql), AsDapperSends(DeleteRowsSql(SqlDialect.For(StoreProviders.SqlServer)))),
     ];
+
+    private static string AsDapperSends(string sql) => sql.Replace("IN @Ids", "IN (@Ids1, @Ids2)", StringComparison.Ordinal);
+
+    /// <summary>
+    /// The retention purge. Deletes final rows received before <paramref name="deleteReceivedBefore"/> with their
+    /// history, then clears the request payload and callback body of final rows received before
+    /// <paramref name="clearPayloadsReceivedBefore"/> (null = not that step). Rows in any other state are never touched.
+    /// Works in batches of <paramref name="batchSize"/> rows, one short transaction each, so it never holds many locks
+    /// for long; batches locked by another purge are skipped (that purge handles them), so Processors may run it at
+    /// the same time, and running it again changes nothing. Counts are what this call changed.
+    /// </summary>
+    public async Task<PurgeResult> PurgeAsync(DateTimeOffset? clearPayloadsReceivedBefore, DateTimeOffset? deleteReceivedBefore, int batchSize,
+        CancellationToken ct)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        var deleted = 0;
+        var transitions = 0;
+        if (deleteReceivedBefore is { } deleteBefore)
+        {
+            await InBatchesAsync(_deleteBatchSql, deleteBefore, batchSize, async (connection, tx, ids) =>
+            {
+                transitions += await connection.ExecuteAsync(new CommandDefinition(_deleteTransitionsSql, new { Ids = ids }, tx, cancellationToken: ct));
+                deleted += await connection.ExecuteAsync(new CommandDefinition(_deleteRowsSql, new { Ids = ids }, tx, cancellationToken: ct));
+            }, ct);
+        }
+        var cleared = 0;
+        if (clearPayloadsReceivedBefore is { } clearBefore)
+        {
+            await InBatchesAsync(_payloadBatchSql, clearBefore, batchSize, async (connection, tx, ids) =>
+                cleared += await connection.ExecuteAsync(new CommandDefinition(_clearPayloadsSql, new { Ids = ids }, tx, cancellationToken: ct)), ct);
+        }
+        if ((deleted > 0 || cleared > 0) && _dialect.ReclaimSpace is { } reclaim)
+        {
+            await using var connection = await _db.OpenConnectionAsync(ct);
+            await connection.ExecuteAsync(new CommandDefinition(reclaim, cancellationToken: ct));
+        }
+        return new PurgeResult(cleared, deleted, transitions);
+    }
+
+    /// <summary>Takes batches from <paramref name="batchSql"/> in (received_at, request_id) order and hands each one's ids to <paramref name="apply"/> in the batch's transaction.</summary>
+    private async Task InBatchesAsync(string batchSql, DateTimeOffset receivedBefore, int batchSize,
+        Func<DbConnection, DbTransaction, List<string>, Task> apply, CancellationToken ct)
+    {
+        var after = (Received: long.MinValue, Id: "");
+        while (true)
+        {
+            await using var connection = await _db.OpenConnectionAsync(ct);
+            await using var tx = await connection.BeginTransactionAsync(ct);
+            var batch = (await connection.QueryAsync<BatchRow>(new CommandDefinition(batchSql, new
+            {
+                Cutoff = receivedBefore.ToUnixTimeMilliseconds(),
+                AfterReceived = after.Received,
+                AfterId = after.Id,
+                Take = batchSize,
+            }, tx, cancellationToken: ct))).ToList();
+            if (batch.Count > 0)
+                await apply(connection, tx, batch.Select(b => b.RequestId).ToList());
+            await tx.CommitAsync(ct);
+            if (batch.Count < batchSize)
+                return;
+            after = (batch[^1].ReceivedAt, batch[^1].RequestId);
+        }
+    }
 
     /// <summary>Reachability check for readiness.</summary>
     public async Task PingAsync(CancellationToken ct)
@@ -334,6 +432,12 @@ public sealed class StatusStore
         .Replace("%", "\\%", StringComparison.Ordinal)
         .Replace("_", "\\_", StringComparison.Ordinal)
         .Replace("[", "\\[", StringComparison.Ordinal);
+
+    private sealed class BatchRow
+    {
+        public string RequestId { get; set; } = "";
+        public long ReceivedAt { get; set; }
+    }
 
     private sealed class TransitionRow
     {

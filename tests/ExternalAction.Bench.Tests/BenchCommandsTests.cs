@@ -154,9 +154,12 @@ public sealed class BenchCommandsTests
     {
         await using (var tolerant = await new FakeIntake().StartAsync())
         {
-            var (exit, output) = await RunAsync("fuzz", "--smoke", "--api", tolerant.Url, "--key", FakeIntake.Key);
+            var (exit, output) = await RunAsync("fuzz", "--smoke", "--api", tolerant.Url, "--key", FakeIntake.Key, "--support-key", FakeIntake.SupportKey);
             Assert.That(exit, Is.Zero, output);
-            Assert.That((await ResultAsync("fuzz")).Fuzz!.Values.Sum(), Is.EqualTo(200));
+            var result = await ResultAsync("fuzz");
+            Assert.That(result.Fuzz!.Values.Sum(), Is.EqualTo(200));
+            Assert.That(result.Accounting!.Acknowledged, Is.GreaterThan(0), "the 200s were accounted for");
+            Assert.That(result.Accounting.Lost, Is.Zero);
         }
         await using var fragile = await new FakeIntake { FailOn = "DROP TABLE" }.StartAsync();
 
@@ -164,6 +167,23 @@ public sealed class BenchCommandsTests
 
         Assert.That(failed, Is.EqualTo(1), failedOutput);
         Assert.That(File.ReadAllText(Path.Combine(_out, "fragile.md")), Does.Contain("5xx from mutation \"strange characters\""));
+    }
+
+    [Test]
+    public async Task Fuzz_fails_when_a_submission_answered_200_never_gets_its_outcome()
+    {
+        // The fake answers 200 and then loses every 7th submission (row left Processing, no callback): finding 19's loss.
+        await using var lossy = await new FakeIntake { LoseEvery = 7 }.StartAsync();
+
+        var (exit, output) = await RunAsync("fuzz", "--smoke", "--api", lossy.Url, "--key", FakeIntake.Key, "--support-key", FakeIntake.SupportKey,
+            "--grace", "1", "--name", "lossy");
+
+        Assert.That(exit, Is.EqualTo(1), output);
+        var result = await ResultAsync("lossy");
+        Assert.That(result.Accounting!.Lost, Is.GreaterThan(0));
+        Assert.That(result.Accounting.LostBy.Keys, Is.EquivalentTo(new[] { "not final (Processing)" }));
+        Assert.That(result.Problems, Has.Some.StartsWith($"{result.Accounting.Lost} lost"));
+        Assert.That(File.ReadAllText(Path.Combine(_out, "lossy.md")), Does.Contain("**Fuzz drill FAILED**").And.Contain("200 for mutation \"unknown fields\""));
     }
 
     [Test]

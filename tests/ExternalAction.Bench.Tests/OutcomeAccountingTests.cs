@@ -163,4 +163,28 @@ public sealed class OutcomeAccountingTests
             return Task.FromResult(found);
         }
     }
+
+    [Test]
+    public void A_Failed_row_without_a_reason_is_an_outcome_only_with_its_callback()
+    {
+        var statuses = new Dictionary<string, string>
+        {
+            ["silent"] = OutcomeAccounting.StateOf("Failed", lastError: null),
+            ["called"] = OutcomeAccounting.StateOf("Failed", lastError: " "),
+            ["explained"] = OutcomeAccounting.StateOf("Failed", lastError: "unreadable message: '{' is an invalid start of a property name"),
+        };
+        var summary = OutcomeAccounting.Account([Acked("silent", 0), Acked("called", 1), Acked("explained", 0)], statuses);
+
+        Assert.That(summary.Settled, Is.EqualTo(2));
+        Assert.That(summary.LostBy, Is.EqualTo(new Dictionary<string, long> { ["Failed without a reason and no callback"] = 1 }));
+    }
+
+    [Test]
+    public void The_support_view_gives_the_state_with_its_reason()
+    {
+        Assert.That(SupportApiStatusSource.StatusOf("""{"request":{"status":"Failed","lastError":null},"transitions":[]}"""),
+            Is.EqualTo(OutcomeAccounting.FailedWithoutReason));
+        Assert.That(SupportApiStatusSource.StatusOf("""{"request":{"status":"Failed","lastError":"callback refused: 400"}}"""), Is.EqualTo("Failed"));
+        Assert.That(SupportApiStatusSource.StatusOf("""{"status":"CallbackSent"}"""), Is.EqualTo("CallbackSent"));
+    }
 }

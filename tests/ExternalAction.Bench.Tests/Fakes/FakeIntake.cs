@@ -50,7 +50,16 @@ public sealed class FakeIntake : IAsyncDisposable
     {
         if (request.Headers["X-API-Key"] != Key)
             return Results.StatusCode(401);
-        var text = await new StreamReader(request.Body, Encoding.UTF8).ReadToEndAsync();
+        string text;
+        try
+        {
+            // Strict, like the real intake's JSON reader: invalid UTF-8 is a 400, not a body with U+FFFD in its callbackUrl.
+            text = await new StreamReader(request.Body, new UTF8Encoding(false, throwOnInvalidBytes: true)).ReadToEndAsync();
+        }
+        catch (DecoderFallbackException)
+        {
+            return Results.BadRequest();
+        }
         if (FailOn is not null && text.Contains(FailOn, StringComparison.Ordinal))
             return Results.StatusCode(500);
         JsonNode? body;
@@ -63,7 +72,8 @@ public sealed class FakeIntake : IAsyncDisposable
             return Results.BadRequest();
         }
         if (body?["token"] is not JsonValue tokenValue || !tokenValue.TryGetValue<string>(out var token)
-            || body["callbackUrl"] is not JsonValue urlValue || !urlValue.TryGetValue<string>(out var callbackUrl))
+            || body["callbackUrl"] is not JsonValue urlValue || !urlValue.TryGetValue<string>(out var callbackUrl)
+            || !Uri.TryCreate(callbackUrl, UriKind.Absolute, out _))
             return Results.BadRequest();
         var n = Interlocked.Increment(ref _submissions);
         var requestId = Guid.NewGuid().ToString("N");

@@ -24,8 +24,10 @@ internal static class BenchCommands
                     the floor ("return 200") and the naive confirm-per-request endpoint, started here.
           all       --api BASE | --url URL  --key KEY  [--rabbit AMQP] [--rates 200,500,1000] [--duration 10] [--warmup 15]
                     floor, naive baseline and our intake at the same rates; ratios to the baseline.
-          fuzz      --api BASE | --url URL  --key KEY  [--count 10000] [--seed 1]
-                    malformed bodies and headers; fails on any 5xx or an unhealthy service afterwards.
+          fuzz      --api BASE | --url URL  --key KEY  [--count 10000] [--seed 1] [--grace 60] [--sink-port 5099]
+                    [--pg CONNSTR | --support-key KEY] [--rabbit AMQP] [--error-queues externalaction-process_error,…]
+                    malformed bodies and headers; fails on any 5xx, an unhealthy service afterwards, a 200 without
+                    an outcome (accounting as e2e), or an _error queue message without a status row.
           report    [--results DIR] [--doc docs/benchmarks.md] [--assets docs/bench] [--commit SHA] [--versions TEXT]
                     writes the latest-run section of the benchmark document from all/e2e/max results.
 

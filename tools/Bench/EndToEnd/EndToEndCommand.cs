@@ -92,7 +92,7 @@ internal static class EndToEndCommand
         }
     }
 
-    private static IStatusSource? StatusSource(BenchContext context)
+    internal static IStatusSource? StatusSource(BenchContext context)
     {
         if (context.Options.TryGet("pg", out var pg))
             return new PostgresStatusSource(pg);

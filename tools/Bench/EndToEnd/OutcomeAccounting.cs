@@ -31,6 +31,16 @@ internal static class OutcomeAccounting
     /// <summary>Final states in which the callback may legitimately never have reached the platform.</summary>
     public static readonly string[] FailureStates = ["CallbackUnconfirmed", "Failed", "TimedOut"];
 
+    /// <summary>
+    /// How a status source reports a <c>Failed</c> row with no <c>last_error</c>: not a documented failure, since
+    /// support could not say why (a message the Processor could not read must say so in its row).
+    /// </summary>
+    public const string FailedWithoutReason = "Failed (no reason recorded)";
+
+    /// <summary>The state a source reports for a row: its status, or <see cref="FailedWithoutReason"/>.</summary>
+    public static string StateOf(string status, string? lastError) =>
+        status == "Failed" && string.IsNullOrWhiteSpace(lastError) ? FailedWithoutReason : status;
+
     /// <summary>Why an acknowledged request has no outcome yet, or null when it has one.</summary>
     /// <param name="status">Its state in the status table; null when the table is not checked.</param>
     public static string? MissingOutcome(LedgerEntry entry, string? status, bool statusChecked)
@@ -39,6 +49,8 @@ internal static class OutcomeAccounting
             return entry.Callbacks > 0 ? null : "no callback";
         if (status is null or NoRow)
             return "no row in the status table";
+        if (status == FailedWithoutReason)
+            return entry.Callbacks > 0 ? null : "Failed without a reason and no callback";
         if (!FinalStates.Contains(status))
             return $"not final ({status})";
         if (entry.Callbacks == 0 && !FailureStates.Contains(status))

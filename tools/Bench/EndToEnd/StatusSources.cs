@@ -8,7 +8,7 @@ namespace ExternalAction.Bench.EndToEnd;
 /// <summary>Where the accounting reads each request's state: the status table itself, or the support API in front of it.</summary>
 internal interface IStatusSource
 {
-    /// <summary>requestId → status for the ids that have a row; ids without one are left out.</summary>
+    /// <summary>requestId → state (<see cref="OutcomeAccounting.StateOf"/>) for the ids that have a row; ids without one are left out.</summary>
     Task<IReadOnlyDictionary<string, string>> StatusesAsync(IReadOnlyCollection<string> requestIds, CancellationToken ct);
 }
 
@@ -20,11 +20,11 @@ internal sealed class PostgresStatusSource(string connectionString) : IStatusSou
         var statuses = new Dictionary<string, string>(StringComparer.Ordinal);
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand("SELECT request_id, status FROM action_requests WHERE request_id = ANY(@ids)", connection);
+        await using var command = new NpgsqlCommand("SELECT request_id, status, last_error FROM action_requests WHERE request_id = ANY(@ids)", connection);
         command.Parameters.AddWithValue("ids", requestIds.ToArray());
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
-            statuses[reader.GetString(0)] = reader.GetString(1);
+            statuses[reader.GetString(0)] = OutcomeAccounting.StateOf(reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2));
         return statuses;
     }
 }
@@ -53,13 +53,15 @@ internal sealed class SupportApiStatusSource(HttpClient http, string apiBase, st
         return statuses;
     }
 
-    /// <summary>The request's status from the support view: <c>request.status</c>, or <c>status</c> at the top.</summary>
+    /// <summary>The request's state from the support view: <c>request.status</c> (with <c>request.lastError</c>), or <c>status</c> at the top.</summary>
     public static string? StatusOf(string json)
     {
         using var document = JsonDocument.Parse(json);
         var root = document.RootElement;
-        if (root.TryGetProperty("request", out var request) && request.ValueKind == JsonValueKind.Object && request.TryGetProperty("status", out var nested))
-            return nested.GetString();
-        return root.TryGetProperty("status", out var status) ? status.GetString() : null;
+        var row = root.TryGetProperty("request", out var request) && request.ValueKind == JsonValueKind.Object ? request : root;
+        if (!row.TryGetProperty("status", out var status) || status.GetString() is not { } text)
+            return null;
+        var lastError = row.TryGetProperty("lastError", out var error) && error.ValueKind == JsonValueKind.String ? error.GetString() : null;
+        return OutcomeAccounting.StateOf(text, lastError);
     }
 }

@@ -7,20 +7,24 @@ namespace ExternalAction.Bench.Fuzz;
 
 /// <summary>
 /// Mutated and malformed submissions for the intake drill: truncations, type flips, removed fields, huge strings,
-/// deep nesting, invalid UTF-8, random bytes, broken syntax, strange characters, wrong content types. The mutation
-/// is chosen by index (every kind in every 10) and its details by the seeded random, so a run can be replayed.
+/// deep nesting, invalid UTF-8, random bytes, broken syntax, strange characters, wrong content types, and valid bodies
+/// carrying fields the contract does not name (the platform adds fields over time: they must be answered 200 and
+/// processed like any other). The mutation is chosen by index (every kind in every 11) and its details by the seeded
+/// random, so a run can be replayed.
 /// </summary>
 internal static class Fuzzer
 {
-    public static readonly string[] Kinds = ["truncated", "type flip", "field removed", "huge string", "deep nesting", "invalid UTF-8", "random bytes", "broken syntax", "strange characters", "content type"];
+    public static readonly string[] Kinds = ["truncated", "type flip", "field removed", "huge string", "deep nesting", "invalid UTF-8", "random bytes", "broken syntax", "strange characters", "content type", "unknown fields"];
     private static readonly string[] ContentTypes = ["application/json", "application/json; charset=utf-8", "text/plain", "application/xml", "", "application/vnd.api+json", "multipart/form-data; boundary=x", "application/json; charset=latin1"];
 
-    public static string KindOf(int index) => Kinds[index % 10];
+    public static string KindOf(int index) => Kinds[index % Kinds.Length];
 
-    public static HttpContent Mutate(int index, Random random, EntityKind entity = EntityKind.Lead)
+    /// <summary>Request <paramref name="index"/> of the drill: <see cref="Bodies.Create"/>'s body, mutated by its kind.</summary>
+    /// <param name="entity">One entity type, or null for the three in turn.</param>
+    public static HttpContent Mutate(int index, Random random, EntityKind? entity = EntityKind.Lead, string callbackBase = "http://127.0.0.1:5099", string run = "fuzz")
     {
-        var json = Bodies.Create(index, "http://127.0.0.1:5099", "fuzz", entity).Json;
-        byte[] bytes = (index % 10) switch
+        var json = Bodies.Create(index, callbackBase, run, entity).Json;
+        byte[] bytes = (index % Kinds.Length) switch
         {
             0 => Encoding.UTF8.GetBytes(json[..random.Next(0, json.Length)]),
             1 => Encoding.UTF8.GetBytes(FlipType(json, random)),
@@ -31,10 +35,11 @@ internal static class Fuzzer
             6 => RandomBytes(random),
             7 => Encoding.UTF8.GetBytes(json.Replace(":", random.Next(2) == 0 ? "::" : ":null,", StringComparison.Ordinal)),
             8 => Encoding.UTF8.GetBytes(InjectStrange(json, random)),
+            10 => Encoding.UTF8.GetBytes(AddUnknownFields(json, random)),
             _ => Encoding.UTF8.GetBytes(json),
         };
         var content = new ByteArrayContent(bytes);
-        var type = index % 10 == 9 ? ContentTypes[random.Next(ContentTypes.Length)] : "application/json";
+        var type = KindOf(index) == "content type" ? ContentTypes[random.Next(ContentTypes.Length)] : "application/json";
         if (type.Length > 0)
             content.Headers.ContentType = MediaTypeHeaderValue.Parse(type);
         return content;
@@ -52,6 +57,32 @@ internal static class Fuzzer
         var keys = target.Select(p => p.Key).ToList();
         if (keys.Count > 0)
             target[keys[random.Next(keys.Count)]] = replacements[random.Next(replacements.Length)]?.DeepClone();
+        return node.ToJsonString();
+    }
+
+    /// <summary>
+    /// A valid body plus fields no contract version names, of every JSON type: at the top, in <c>objectData</c>, its
+    /// <c>objectContext</c>, the entity's data and <c>context</c>, and in every <c>accountPersonRelationships[]</c> item.
+    /// </summary>
+    internal static string AddUnknownFields(string json, Random random)
+    {
+        var node = JsonNode.Parse(json)!.AsObject();
+        JsonNode?[] values = ["x", 7, -0.25, true, false, null, new JsonArray(1, "two", new JsonObject { ["three"] = 3 }), new JsonObject { ["nested"] = new JsonObject { ["deeper"] = "y" } }];
+        JsonNode? Value() => values[random.Next(values.Length)]?.DeepClone();
+        var objectData = node["objectData"]!.AsObject();
+        var objectContext = objectData["objectContext"]!.AsObject();
+        var targets = new List<JsonObject> { node, objectData, objectContext, node["context"]!.AsObject() };
+        targets.AddRange(objectContext.Where(p => p.Key.EndsWith("Data", StringComparison.Ordinal) && p.Value is JsonObject).Select(p => p.Value!.AsObject()));
+        if (objectContext["accountPersonRelationships"] is JsonArray relationships)
+            targets.AddRange(relationships.OfType<JsonObject>());
+        var n = 0;
+        foreach (var target in targets)
+        {
+            // Always one at the top and in each relationship item: the places finding 1 lost requests.
+            target[$"newAdobeField{n++}"] = Value();
+            if (random.Next(2) == 0)
+                target[$"futureField{n++}"] = Value();
+        }
         return node.ToJsonString();
     }
 
