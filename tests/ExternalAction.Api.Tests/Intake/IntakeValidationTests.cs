@@ -139,6 +139,13 @@ public sealed class IntakeValidationTests
         yield return Lead("callbackUrl on port 8443", r => r["callbackUrl"] = "https://callbacks.adobe.io:8443/cb", "callbackUrl");
         yield return Lead("callbackUrl on port 22", r => r["callbackUrl"] = "https://callbacks.adobe.io:22/cb", "callbackUrl");
 
+        // Duplicate property names: one rule, refused at intake with the path of the repeated property (finding 8).
+        var lead = SampleRequests.Lead().ToJsonString();
+        yield return Raw("duplicate key in leadData", lead.Replace("\"firstName\":\"Jane\"", "\"a\":0,\"a\":1", StringComparison.Ordinal), HttpStatusCode.BadRequest, "objectData.objectContext.leadData.a");
+        yield return Raw("duplicate top-level token", lead.Replace("{\"token\":", "{\"token\":\"first\",\"token\":", StringComparison.Ordinal), HttpStatusCode.BadRequest, "token");
+        yield return Raw("duplicate key in a path condition", lead.Replace("\"operator\":\"greaterThanOrEqual\"", "\"operator\":\"is\",\"operator\":\"greaterThanOrEqual\"", StringComparison.Ordinal), HttpStatusCode.BadRequest, "actionConfig.pathConfig[0].pathDefinition[0].operator");
+        yield return Raw("duplicate key in flowStepContext", lead.Replace("\"scoringModel\":\"predictive\"", "\"m\":{\"x\":1,\"x\":2}", StringComparison.Ordinal), HttpStatusCode.BadRequest, "objectData.flowStepContext.m.x");
+
         // Broken JSON and transport problems.
         yield return Raw("truncated JSON", SampleRequests.Lead().ToJsonString()[..120], HttpStatusCode.BadRequest, null);
         yield return Raw("empty body", "", HttpStatusCode.BadRequest, null);
