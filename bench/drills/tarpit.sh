@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Drill 6: one host tarpits. 40 requests whose callbacks go to 127.0.0.2, a listener that accepts TCP and never answers,
+# Drill 7: one host tarpits. 40 requests whose callbacks go to 127.0.0.2, a listener that accepts TCP and never answers,
 # while the lead action's e2e load runs at 100 req/s against the bench tool's sink: its p99 must stay within 2x of the
 # same load measured first, in the same run, without the tarpit. The per-host bulkhead (ExternalAction:Outbound,
 # PerHostConcurrencyShare 0.25 of 32 slots = 8) caps what the tarpit host holds; the rest fail fast "destination host
