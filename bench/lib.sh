@@ -37,6 +37,8 @@ bench_up() {
   # The fuzz drill sends wrong keys from loopback on purpose; the default (20 per minute) would answer its good ones 429.
   export ExternalAction__Auth__Throttle__MaxFailures=1000000
   export ExternalAction__Intake__AllowHttpLoopback=true ExternalAction__Intake__CallbackHosts__0=127.0.0.1
+  # The bench tool's channel and callback sink are on loopback, which outbound clients refuse unless allowed.
+  export ExternalAction__Outbound__AllowedNetworks__0=127.0.0.0/8
   export ExternalAction__Processor__RetryBaseSeconds=1 ExternalAction__Processor__RetryMaxSeconds=10
   export Logging__LogLevel__Default=Warning
   rm -f "$out/pids/"*   # left by a run that was killed before its trap ran

@@ -83,6 +83,10 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
             ["ExternalAction:Processor:RetryMaxSeconds"] = "2",
             ["ExternalAction:Processor:LeaseMarginSeconds"] = "2",
             ["ExternalAction:Processor:CallbackTimeoutSeconds"] = "5",
+            // WireMock (channels, IMS and callbacks) is one loopback host: allow loopback, and let that one host use every slot.
+            ["ExternalAction:Outbound:AllowedNetworks:0"] = "127.0.0.0/8",
+            ["ExternalAction:Outbound:AllowedNetworks:1"] = "::1/128",
+            ["ExternalAction:Outbound:PerHostConcurrencyShare"] = "1",
             ["Secrets:ims-client-secret"] = ImsSecret,
             ["Secrets:slack-hook"] = $"{wire.Url}/slack/hook",
             ["Secrets:twilio-token"] = TwilioToken,

@@ -1,3 +1,4 @@
+using ExternalAction.Processor.Outbound;
 using ExternalAction.ServiceDefaults.Secrets;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -21,9 +22,10 @@ public static class CallbackServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SecretResolver>();
         // One provider for the process, so every callback shares the cached token.
-        services.AddHttpClient(nameof(ImsTokenProvider));
+        // Outbound safety (no redirects, address check, per-host bulkhead, no trace context): src/Processor/Outbound.
+        services.AddHttpClient(nameof(ImsTokenProvider)).AddOutboundSafety();
         services.AddSingleton<ImsTokenProvider>();
-        services.AddHttpClient<CallbackClient>(c => c.Timeout = TimeSpan.FromMinutes(11));
+        services.AddHttpClient<CallbackClient>(c => c.Timeout = TimeSpan.FromMinutes(11)).AddOutboundSafety();
         services.AddHostedService<NoImsWarning>();
         return services;
     }

@@ -162,6 +162,9 @@ public sealed class ChannelDelivery(
     /// <summary>Refit's view of a response, classified by the same rules as every other outbound call.</summary>
     private static OutboundResult FromApiResponse(IApiResponse<string> response, Stopwatch elapsed)
     {
+        // No status: Refit captured a send failure (connection error, refused redirect, blocked address, busy host).
+        if (response.StatusCode is null && response.Error is { } sendFailure)
+            return HttpOutcome.FromException(sendFailure, elapsed);
         var status = (int)(response.StatusCode ?? 0);
         var failure = response.IsSuccessStatusCode ? FailureKind.None
             : HttpOutcome.IsTransient((System.Net.HttpStatusCode)status) ? FailureKind.Transient

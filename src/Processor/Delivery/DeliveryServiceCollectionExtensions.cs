@@ -1,3 +1,4 @@
+using ExternalAction.Processor.Outbound;
 using ExternalAction.Processor.Templating;
 using ExternalAction.ServiceDefaults.Secrets;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -15,7 +16,8 @@ public static class DeliveryServiceCollectionExtensions
         services.AddSingleton<ChannelDelivery>();
         // Per-attempt timeouts are set per channel; the client's own timeout is only a backstop.
         // No request logging: channel URLs can be credentials (Slack webhooks) or carry personal data from templates.
-        services.AddHttpClient(ChannelDelivery.WebhookClient, c => c.Timeout = TimeSpan.FromMinutes(11)).RemoveAllLoggers();
+        // Outbound safety (no redirects, address check, per-host bulkhead, no trace context): src/Processor/Outbound.
+        services.AddHttpClient(ChannelDelivery.WebhookClient, c => c.Timeout = TimeSpan.FromMinutes(11)).RemoveAllLoggers().AddOutboundSafety();
         return services;
     }
 }

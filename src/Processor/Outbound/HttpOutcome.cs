@@ -5,8 +5,9 @@ using System.Net.Http.Headers;
 namespace ExternalAction.Processor.Outbound;
 
 /// <summary>
-/// The one place that decides which HTTP outcomes are worth retrying: connection errors, timeouts, 408, 429 and
-/// 5xx are transient; any other non-success status is permanent.
+/// The one place that decides which HTTP outcomes are worth retrying: connection errors, timeouts, 408, 429, 5xx and a
+/// busy destination host are transient; any other non-success status, a redirect (never followed) and a destination
+/// address in a blocked range are permanent.
 /// </summary>
 public static class HttpOutcome
 {
@@ -25,13 +26,68 @@ public static class HttpOutcome
             StatusCode = status,
             Duration = elapsed.Elapsed,
             RetryAfter = RetryAfter(response.Headers.RetryAfter),
-            Error = failure == FailureKind.None ? null : $"HTTP {status} {response.ReasonPhrase}",
+            Error = failure == FailureKind.None ? null
+                : status is >= 300 and <= 399 ? RedirectReason(status, LocationHost(response))
+                : $"HTTP {status} {response.ReasonPhrase}",
             ResponseBody = body,
         };
     }
 
-    /// <summary>An exception from sending: transient, and the request may or may not have reached the server.</summary>
-    public static OutboundResult FromException(Exception exception, Stopwatch elapsed) => new()
+    /// <summary>Why a 3xx ended the request: its status and the host it pointed to, never the path or query.</summary>
+    public static string RedirectReason(int status, string? locationHost) =>
+        $"HTTP {status} redirect to {locationHost ?? "(no Location header)"} refused: outbound requests never follow redirects";
+
+    /// <summary>The host of a response's <c>Location</c>, resolved against the request for a relative one.</summary>
+    public static string? LocationHost(HttpResponseMessage response)
+    {
+        if (response.Headers.Location is not { } location)
+            return null;
+        if (!location.IsAbsoluteUri && response.RequestMessage?.RequestUri is { } requested)
+            location = new Uri(requested, location);
+        return location.IsAbsoluteUri ? location.Authority : null;
+    }
+
+    /// <summary>
+    /// An exception from sending: a refusal of the outbound pipeline (redirect, blocked address: permanent; busy host:
+    /// transient, nothing sent) wherever it sits in the chain of inner exceptions, else transient, and the request may
+    /// or may not have reached the server.
+    /// </summary>
+    public static OutboundResult FromException(Exception exception, Stopwatch elapsed) => Refusal(exception) switch
+    {
+        RedirectRefusedException redirect => new()
+        {
+            Failure = FailureKind.Permanent, StatusCode = redirect.Status, Duration = elapsed.Elapsed, Error = redirect.Message,
+        },
+        OutboundRefusedException refused => new() { Failure = FailureKind.Permanent, Duration = elapsed.Elapsed, Error = refused.Message },
+        DestinationBusyException busy => new()
+        {
+            Failure = FailureKind.Transient, Duration = elapsed.Elapsed, RetryAfter = busy.RetryAfter, Error = busy.Message,
+        },
+        _ => FromSendFailure(exception, elapsed),
+    };
+
+    private static Exception? Refusal(Exception? exception)
+    {
+        for (; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is OutboundRefusedException or DestinationBusyException)
+                return exception;
+        }
+        return null;
+    }
+
+    private static OutboundResult FromSendFailure(Exception exception, Stopwatch elapsed)
+    {
+        // A wrapper (Refit's ApiRequestException) is classified by the failure it carries.
+        for (var inner = exception; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is HttpRequestException or TaskCanceledException or TimeoutException)
+                return FromSendFailureItself(inner, elapsed);
+        }
+        return FromSendFailureItself(exception, elapsed);
+    }
+
+    private static OutboundResult FromSendFailureItself(Exception exception, Stopwatch elapsed) => new()
     {
         Failure = FailureKind.Transient,
         Duration = elapsed.Elapsed,

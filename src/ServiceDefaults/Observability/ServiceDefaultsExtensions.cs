@@ -22,7 +22,8 @@ public static class ServiceDefaultsExtensions
             .WithTracing(t => t
                 .AddSource("MassTransit")
                 .AddAspNetCoreInstrumentation(o => o.Filter = ctx => !ctx.Request.Path.StartsWithSegments("/health"))
-                .AddHttpClientInstrumentation())
+                // Outbound URLs can be credentials (Slack webhooks) or carry personal data: scheme, host and port only.
+                .AddHttpClientInstrumentation(OutboundUrlRedaction.Configure))
             .WithMetrics(m => m
                 .AddMeter("MassTransit", "ExternalAction.*")
                 .AddAspNetCoreInstrumentation()
@@ -32,8 +33,25 @@ public static class ServiceDefaultsExtensions
             otel.UseOtlpExporter();
 
         builder.Services.AddHealthChecks();
-        builder.Services.ConfigureHttpClientDefaults(http => http.ConfigureHttpClient(c => c.Timeout = TimeSpan.FromSeconds(100)));
+        // No client follows redirects: a third party must not choose where our headers and bodies go next.
+        builder.Services.ConfigureHttpClientDefaults(http => http
+            .ConfigureHttpClient(c => c.Timeout = TimeSpan.FromSeconds(100))
+            .ConfigurePrimaryHttpMessageHandler((handler, _) => RefuseRedirects(handler)));
+        builder.Services.AddTraceContextPolicy();
         return builder;
+    }
+
+    private static void RefuseRedirects(HttpMessageHandler handler)
+    {
+        switch (handler)
+        {
+            case SocketsHttpHandler sockets:
+                sockets.AllowAutoRedirect = false;
+                break;
+            case HttpClientHandler client:
+                client.AllowAutoRedirect = false;
+                break;
+        }
     }
 
     /// <summary><c>/health/live</c> answers while the process runs; <c>/health/ready</c> checks the broker and the database.</summary>

@@ -53,6 +53,9 @@ public sealed class CallbackClientTests
             ["ExternalAction:Callback:ClientId"] = "client-1",
             ["ExternalAction:Callback:TimeoutSeconds"] = "2",
             ["Secrets:ims-client-secret"] = Secret,
+            // WireMock listens on loopback, which outbound clients refuse unless allowed; the tests share one host.
+            ["ExternalAction:Outbound:AllowedNetworks:0"] = "127.0.0.0/8",
+            ["ExternalAction:Outbound:PerHostConcurrencyShare"] = "1",
         };
         change?.Invoke(settings);
         _services = new ServiceCollection()

@@ -36,6 +36,9 @@ public sealed class ChannelDeliveryTests
             ["Secrets:hook-token"] = "hook-secret-value",
             ["Secrets:slack-url"] = $"{_wire.Url}/services/T000/B000/XXXX",
             ["Secrets:twilio"] = "twilio-secret-value",
+            // WireMock listens on loopback, which outbound clients refuse unless allowed; the tests share one host.
+            ["ExternalAction:Outbound:AllowedNetworks:0"] = "127.0.0.0/8",
+            ["ExternalAction:Outbound:PerHostConcurrencyShare"] = "1",
         }).Build();
         _services = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)

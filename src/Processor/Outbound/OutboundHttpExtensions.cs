@@ -1,0 +1,46 @@
+using System.Net;
+using ExternalAction.ServiceDefaults.Observability;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace ExternalAction.Processor.Outbound;
+
+/// <summary>
+/// What every outbound client of the Processor (channels, callbacks, IMS) is built with: no redirects, a connect-time
+/// address check, a short connect timeout, the per-host bulkhead, and trace context only where
+/// <c>PropagateTraceContextTo</c> lists the host.
+/// </summary>
+public static class OutboundHttpExtensions
+{
+    public static IServiceCollection AddOutboundHttp(this IServiceCollection services)
+    {
+        services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.Section)
+            .Validate(o => o.AllowedNetworks.All(n => IPNetwork.TryParse(n, out _)),
+                $"{OutboundOptions.Section}:AllowedNetworks must hold CIDR ranges such as 127.0.0.0/8 or ::1/128 (base address with no bits set beyond the prefix).")
+            .Validate(o => o.ConnectTimeoutSeconds is > 0 and <= 120, $"{OutboundOptions.Section}:ConnectTimeoutSeconds must be above 0 and at most 120.")
+            .Validate(o => o.PerHostConcurrencyShare is > 0 and <= 1, $"{OutboundOptions.Section}:PerHostConcurrencyShare must be above 0 and at most 1.")
+            .Validate(o => o.BusyRetryAfterSeconds is > 0 and <= 300, $"{OutboundOptions.Section}:BusyRetryAfterSeconds must be above 0 and at most 300.")
+            .ValidateOnStart();
+        services.AddTraceContextPolicy();
+        services.TryAddSingleton<HostBulkhead>();
+        return services;
+    }
+
+    /// <summary>Builds the client on <see cref="CreatePrimaryHandler"/> with the bulkhead and the redirect refusal in front.</summary>
+    public static IHttpClientBuilder AddOutboundSafety(this IHttpClientBuilder builder)
+    {
+        builder.Services.AddOutboundHttp();
+        builder.ConfigurePrimaryHttpMessageHandler(sp => CreatePrimaryHandler(sp.GetRequiredService<IOptions<OutboundOptions>>().Value));
+        builder.AddHttpMessageHandler(sp => new HostBulkhead.Handler(sp.GetRequiredService<HostBulkhead>()));
+        builder.AddHttpMessageHandler(() => new RedirectRefusal());
+        return builder;
+    }
+
+    public static SocketsHttpHandler CreatePrimaryHandler(OutboundOptions options) => new()
+    {
+        AllowAutoRedirect = false,
+        ConnectTimeout = TimeSpan.FromSeconds(options.ConnectTimeoutSeconds),
+        ConnectCallback = GuardedConnect.Callback(AddressPolicy.From(options)),
+        ActivityHeadersPropagator = TraceContextPolicy.Propagator,
+    };
+}
