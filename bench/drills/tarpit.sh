@@ -2,7 +2,7 @@
 # Drill 7: one host tarpits. 40 requests whose callbacks go to 127.0.0.2, a listener that accepts TCP and never answers,
 # while the lead action's e2e load runs at 100 req/s against the bench tool's sink: its p99 must stay within 2x of the
 # same load measured first, in the same run, without the tarpit. The per-host bulkhead (ExternalAction:Outbound,
-# PerHostConcurrencyShare 0.25 of 32 slots = 8) caps what the tarpit host holds; the rest fail fast "destination host
+# PerHostConcurrencyShare 0.5 of 32 slots = 16, waiting at most 250 ms) caps what the tarpit host holds; the rest fail fast "destination host
 # busy" and are rescheduled durably. Loopback only; the listener lives at most TARPIT_SECONDS (180).
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 tarpit_host=127.0.0.2 tarpit_port=${TARPIT_PORT:-5098} tarpit_count=${TARPIT_COUNT:-40}

@@ -20,6 +20,7 @@ public static class OutboundHttpExtensions
             .Validate(o => o.ConnectTimeoutSeconds is > 0 and <= 120, $"{OutboundOptions.Section}:ConnectTimeoutSeconds must be above 0 and at most 120.")
             .Validate(o => o.PerHostConcurrencyShare is > 0 and <= 1, $"{OutboundOptions.Section}:PerHostConcurrencyShare must be above 0 and at most 1.")
             .Validate(o => o.BusyRetryAfterSeconds is > 0 and <= 300, $"{OutboundOptions.Section}:BusyRetryAfterSeconds must be above 0 and at most 300.")
+            .Validate(o => o.BusyWaitMilliseconds is >= 0 and <= 5000, $"{OutboundOptions.Section}:BusyWaitMilliseconds must be between 0 and 5000.")
             .ValidateOnStart();
         services.AddTraceContextPolicy();
         services.TryAddSingleton<HostBulkhead>();

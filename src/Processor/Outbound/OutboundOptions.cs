@@ -20,10 +20,14 @@ public sealed class OutboundOptions
 
     /// <summary>
     /// The share of the consumer's slots (<c>ExternalAction:RabbitMq:ConcurrentMessageLimit</c>) requests to one
-    /// destination host may hold at once; at least one request per host is always allowed. A request beyond it fails
-    /// at once as transient ("destination host busy") and is rescheduled, so a slow host cannot stall the others.
+    /// destination host may hold at once; at least one request per host is always allowed. A request beyond it waits
+    /// up to <see cref="BusyWaitMilliseconds"/>, then fails as transient ("destination host busy") and is rescheduled,
+    /// so a slow host cannot stall the others. Half by default: every callback goes to the platform's one host.
     /// </summary>
-    public double PerHostConcurrencyShare { get; set; } = 0.25;
+    public double PerHostConcurrencyShare { get; set; } = 0.5;
+
+    /// <summary>How long a request beyond its host's share waits for a place before it is rescheduled (0: not at all).</summary>
+    public int BusyWaitMilliseconds { get; set; } = 250;
 
     /// <summary>The retry delay a "destination host busy" failure asks for.</summary>
     public double BusyRetryAfterSeconds { get; set; } = 2;

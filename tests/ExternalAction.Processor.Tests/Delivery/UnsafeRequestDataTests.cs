@@ -33,6 +33,8 @@ public sealed class UnsafeRequestDataTests
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Secrets:hook-token"] = Secret,
+            // WireMock listens on loopback, which outbound clients refuse unless allowed.
+            ["ExternalAction:Outbound:AllowedNetworks:0"] = "127.0.0.0/8",
         }).Build();
         _services = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)

@@ -211,12 +211,30 @@ public sealed class OutboundSafetyTests
     }
 
     [Test]
+    public async Task A_burst_above_the_share_to_a_fast_host_waits_briefly_and_is_served_not_rescheduled()
+    {
+        var settings = new Dictionary<string, string?>(Loopback) { ["ExternalAction:Outbound:PerHostConcurrencyShare"] = "0.25" };
+        Configure(settings, consumerSlots: 8);
+        _elsewhere.Given(Request.Create().WithPath("/callback")).RespondWith(Response.Create().WithStatusCode(200).WithDelay(TimeSpan.FromMilliseconds(20)));
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Callback($"http://localhost:{Port(_elsewhere)}/callback")));
+
+        Assert.That(results.Select(r => r.Error), Is.All.Null, "2 at a time, the other 4 waited for a place");
+        Assert.That(_elsewhere.LogEntries.Count(e => e.RequestMessage.Path == "/callback"), Is.EqualTo(6));
+    }
+
+    [Test]
     public async Task A_host_that_never_answers_holds_only_its_share_and_other_hosts_are_served_at_once()
     {
-        // 8 consumer slots at the default 25 % per host: 2 requests to one host at once.
+        // 8 consumer slots at 25 % per host: 2 requests to one host at once; the third waits 100 ms, then is busy.
         using var tarpit = new Tarpit();
         var tarpitUrl = $"http://127.0.0.1:{tarpit.Port}/callback";
-        Configure(Loopback, consumerSlots: 8, slackUrl: tarpitUrl);
+        var settings = new Dictionary<string, string?>(Loopback)
+        {
+            ["ExternalAction:Outbound:PerHostConcurrencyShare"] = "0.25",
+            ["ExternalAction:Outbound:BusyWaitMilliseconds"] = "100",
+        };
+        Configure(settings, consumerSlots: 8, slackUrl: tarpitUrl);
         using var stop = new CancellationTokenSource();
         var held = new[] { Callback(tarpitUrl, stop.Token), Deliver(Webhook(tarpitUrl), stop.Token) };
         await tarpit.WaitForConnectionsAsync(2);
