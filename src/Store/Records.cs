@@ -18,6 +18,11 @@ public sealed record NewRequest
     public required DateTimeOffset ReceivedAt { get; init; }
     public required DateTimeOffset DeadlineAt { get; init; }
     public string? RequestPayload { get; init; }
+    /// <summary>
+    /// SHA-256 (hex) of everything the request will be processed from. The first copy inserted sets it; a later copy of
+    /// the same request id with other content (a resubmission with another body or callbackUrl) never claims the row.
+    /// </summary>
+    public string? RequestHash { get; init; }
 }
 
 /// <summary>A status row. Holds no token and no secret.</summary>
@@ -37,6 +42,9 @@ public sealed record RequestRecord
     public DateTimeOffset ReceivedAt { get; init; }
     public DateTimeOffset DeadlineAt { get; init; }
     public string? RequestPayload { get; init; }
+    /// <summary>See <see cref="NewRequest.RequestHash"/>; a digest of the token too, so never shown to support.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? RequestHash { get; init; }
     public required string Status { get; init; }
     public string? Outcome { get; init; }
     public int AttemptCount { get; init; }

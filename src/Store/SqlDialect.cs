@@ -113,10 +113,10 @@ internal abstract class SqlDialect
     public const string AcceptedDetail = "accepted and queued";
 
     /// <summary>The columns a new row gets from its <see cref="NewRequest"/>, in the order of <see cref="RowParameters"/>.</summary>
-    private const string RowColumns = "request_id, action_name, action_version, entity_type, lead_id, account_id, person_ids, journey_id, journey_name, ims_org_id, munchkin_id, received_at, deadline_at, request_payload";
+    private const string RowColumns = "request_id, action_name, action_version, entity_type, lead_id, account_id, person_ids, journey_id, journey_name, ims_org_id, munchkin_id, received_at, deadline_at, request_payload, request_hash";
 
     private static readonly string[] RowParameters =
-        ["RequestId", "ActionName", "ActionVersion", "EntityType", "LeadId", "AccountId", "PersonIds", "JourneyId", "JourneyName", "ImsOrgId", "MunchkinId", "ReceivedAt", "DeadlineAt", "RequestPayload"];
+        ["RequestId", "ActionName", "ActionVersion", "EntityType", "LeadId", "AccountId", "PersonIds", "JourneyId", "JourneyName", "ImsOrgId", "MunchkinId", "ReceivedAt", "DeadlineAt", "RequestPayload", "RequestHash"];
 
     private const string Columns = $"{RowColumns}, status, attempt_count, created_at, updated_at";
 
@@ -236,7 +236,7 @@ internal abstract class SqlDialect
             INSERT INTO action_requests ({Columns})
             OUTPUT inserted.request_id
             SELECT v.request_id, v.action_name, v.action_version, v.entity_type, v.lead_id, v.account_id, v.person_ids, v.journey_id,
-                   v.journey_name, v.ims_org_id, v.munchkin_id, v.received_at, v.deadline_at, v.request_payload, 'Received', 0, @Now, @Now
+                   v.journey_name, v.ims_org_id, v.munchkin_id, v.received_at, v.deadline_at, v.request_payload, v.request_hash, 'Received', 0, @Now, @Now
               FROM (VALUES {Tuples(rows, "")}) AS v ({RowColumns})
              WHERE NOT EXISTS (SELECT 1 FROM action_requests AS r WITH (UPDLOCK, HOLDLOCK) WHERE r.request_id = v.request_id)
             """;

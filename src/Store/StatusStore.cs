@@ -22,6 +22,7 @@ public sealed class StatusStore
 
     private const string Claimable = """
             request_id = @RequestId
+               AND (request_hash IS NULL OR @RequestHash IS NULL OR request_hash = @RequestHash)
                AND (status IN ('Received', 'RetryScheduled')
                     OR (status = 'Processing' AND (lease_until IS NULL OR lease_until < @Now)))
             """;
@@ -163,7 +164,7 @@ public sealed class StatusStore
     {
         await using var connection = await _db.OpenConnectionAsync(ct);
         var nowMs = now.ToUnixTimeMilliseconds();
-        var parameters = new { row.RequestId, Owner = owner, LeaseUntil = (now + lease).ToUnixTimeMilliseconds(), Now = nowMs };
+        var parameters = new { row.RequestId, row.RequestHash, Owner = owner, LeaseUntil = (now + lease).ToUnixTimeMilliseconds(), Now = nowMs };
         if (_dialect.InsertClaimed is { } insertClaimed)
         {
             var values = new DynamicParameters(new { parameters.Owner, parameters.LeaseUntil, parameters.Now });
@@ -411,6 +412,7 @@ public sealed class StatusStore
         parameters.Add($"ReceivedAt{i}", row.ReceivedAt.ToUnixTimeMilliseconds());
         parameters.Add($"DeadlineAt{i}", row.DeadlineAt.ToUnixTimeMilliseconds());
         parameters.Add($"RequestPayload{i}", row.RequestPayload);
+        parameters.Add($"RequestHash{i}", row.RequestHash);
     }
 
     private static async Task<RequestRecord?> GetAsync(DbConnection connection, DbTransaction? tx, string requestId, CancellationToken ct)
@@ -473,6 +475,7 @@ public sealed class StatusStore
         public long ReceivedAt { get; set; }
         public long DeadlineAt { get; set; }
         public string? RequestPayload { get; set; }
+        public string? RequestHash { get; set; }
         public string Status { get; set; } = "";
         public string? Outcome { get; set; }
         public int AttemptCount { get; set; }
@@ -508,6 +511,7 @@ public sealed class StatusStore
             ReceivedAt = FromMs(ReceivedAt),
             DeadlineAt = FromMs(DeadlineAt),
             RequestPayload = RequestPayload,
+            RequestHash = RequestHash,
             Status = Status,
             Outcome = Outcome,
             AttemptCount = AttemptCount,

@@ -50,6 +50,36 @@ public sealed class RetryTests
     }
 
     [Test]
+    public async Task A_resubmission_with_another_body_and_callback_url_while_retrying_changes_nothing()
+    {
+        var scenario = Unique("resubmitted");
+        Sequence($"/channel/{scenario}", (503, null), (503, null), (200, null));
+        var first = LeadFor(scenario, out var callbackPath);
+        var requestId = await _env.AcceptedAsync("lead-scoring", first);
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (DateTime.UtcNow < until && (await _env.SupportViewAsync(requestId) is not { } v || EndToEndEnvironment.StatusOf(v) != "RetryScheduled"))
+            await Task.Delay(50);
+
+        // Same token and entity (so the same requestId), another body and another callbackUrl (finding 11).
+        var second = (JsonObject)first.DeepClone();
+        second["callbackUrl"] = _env.WireUrl + $"/callback/{scenario}-elsewhere";
+        second["objectData"]!["objectContext"]!["leadData"]!["email"] = "attacker@example.com";
+        var (status, body) = await _env.SubmitAsync("lead-scoring", second);
+        Assert.That(status, Is.EqualTo(200));
+        Assert.That(body.RootElement.GetProperty("requestId").GetString(), Is.EqualTo(requestId), "a duplicate is answered with the same requestId");
+
+        var view = await _env.WaitForFinalAsync(requestId);
+        Assert.That(EndToEndEnvironment.StatusOf(view), Is.EqualTo("CallbackSent"));
+        var deliveries = _env.RequestsTo($"/channel/{scenario}");
+        Assert.That(deliveries, Has.Count.EqualTo(3));
+        Assert.That(deliveries.Select(d => JsonNode.Parse(d.RequestMessage.Body!)!["email"]!.GetValue<string>()), Is.All.EqualTo("jane@example.com"),
+            "every delivery carries the first accepted body");
+        Assert.That(_env.RequestsTo(callbackPath), Has.Count.EqualTo(1), "the callback goes to the first callbackUrl, once");
+        Assert.That(_env.RequestsTo($"/callback/{scenario}-elsewhere"), Is.Empty, "never to the resubmission's");
+        Assert.That(EndToEndEnvironment.Row(view).GetProperty("requestPayload").GetString(), Does.Contain("jane@example.com").And.Not.Contain("attacker"));
+    }
+
+    [Test]
     public async Task A_channel_503_twice_then_200_is_delivered_on_the_third_attempt()
     {
         var scenario = Unique("flaky");

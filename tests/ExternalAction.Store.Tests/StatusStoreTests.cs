@@ -178,6 +178,36 @@ public sealed class StatusStoreTests(string provider)
     }
 
     [Test]
+    public async Task A_copy_with_other_content_never_claims_the_row_the_first_copy_made()
+    {
+        var first = Row() with { RequestHash = new string('a', 64) };
+        await Store.InsertReceivedAsync([first], default);
+        var later = first with { RequestHash = new string('b', 64), RequestPayload = """{"callbackUrl":"https://elsewhere"}""" };
+
+        var refused = await Store.ClaimAsync(later, "later", T0, TimeSpan.FromMinutes(1), default);
+        Assert.That(refused.Claimed, Is.False);
+        Assert.That(refused.Record.RequestHash, Is.EqualTo(first.RequestHash), "the first copy's content stays the truth");
+        Assert.That(refused.Record.Status, Is.EqualTo(RequestStatuses.Received));
+
+        var claimed = await Store.ClaimAsync(first, "first", T0, TimeSpan.FromMinutes(1), default);
+        Assert.That(claimed.Claimed, Is.True, "a copy with the same content claims as before");
+        Assert.That(claimed.Record.RequestPayload, Is.EqualTo(first.RequestPayload));
+    }
+
+    [Test]
+    public async Task A_copy_with_other_content_never_claims_a_row_it_did_not_insert_first_either()
+    {
+        var first = Row() with { RequestHash = new string('a', 64) };
+        Assert.That((await Store.ClaimAsync(first, "first", T0, TimeSpan.FromMinutes(1), default)).Claimed, Is.True);
+        await Store.UpdateAsync(first.RequestId, new StatusUpdate { Status = RequestStatuses.RetryScheduled, NextAttemptAt = T0.AddSeconds(5), AttemptCount = 1 }, "first", default);
+
+        var later = await Store.ClaimAsync(first with { RequestHash = new string('b', 64) }, "later", T0.AddSeconds(6), TimeSpan.FromMinutes(1), default);
+
+        Assert.That(later.Claimed, Is.False, "waiting for its retry, the row is still only the first copy's");
+        Assert.That(later.Record.Status, Is.EqualTo(RequestStatuses.RetryScheduled));
+    }
+
+    [Test]
     public async Task An_update_by_another_owner_is_refused()
     {
         var row = Row();

@@ -52,11 +52,18 @@ public sealed class ActionProcessor(
 
         var owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
         var lease = TimeSpan.FromSeconds(action.Channel.TimeoutSeconds + options.Value.CallbackTimeoutSeconds + options.Value.LeaseMarginSeconds);
-        var claim = await store.ClaimAsync(RequestRows.From(message), owner, now, lease, ct);
+        var row = RequestRows.From(message);
+        var claim = await store.ClaimAsync(row, owner, now, lease, ct);
         var record = claim.Record;
         if (!claim.Claimed)
         {
-            if (!RequestStatuses.IsFinal(record.Status))
+            if (record.RequestHash is { } first && first != row.RequestHash)
+            {
+                // The first accepted copy is the truth: a resubmission with another body or callbackUrl is a duplicate
+                // (the platform got the same requestId) and never changes what is sent or where.
+                logger.LogInformation("Request {RequestId}: a later copy with different content was dropped; the first accepted request is processed.", record.RequestId);
+            }
+            else if (!RequestStatuses.IsFinal(record.Status))
             {
                 // Another worker holds it (or it changed under us). If that worker died, its lease expires; look again
                 // then, so nothing is ever stranded by dropping a message for an unfinished request.

@@ -35,8 +35,22 @@ public static class RequestRows
             ReceivedAt = message.ReceivedAt,
             DeadlineAt = message.Deadline,
             RequestPayload = MaskedPayload(request),
+            RequestHash = Hash(message),
         };
     }
+
+    /// <summary>
+    /// SHA-256 of everything the request is processed from (the whole request, token included, the header parameters
+    /// and the action version): equal for the platform's retries of one call, different for a resubmission of the same
+    /// token and entity with another body or callbackUrl, which must never change what is sent or where.
+    /// </summary>
+    public static string Hash(ActionAccepted message)
+    {
+        var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new HashedContent(message.ActionVersion, message.Request, message.HttpHeaders), ContractJson.Options);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(json));
+    }
+
+    private sealed record HashedContent(string ActionVersion, ExecutionRequest Request, Dictionary<string, string>? HttpHeaders);
 
     public static string MaskedPayload(ExecutionRequest request)
     {
