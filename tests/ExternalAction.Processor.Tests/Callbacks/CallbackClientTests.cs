@@ -261,7 +261,7 @@ public sealed class CallbackClientTests
         Callback(401, next: "ok");
         Callback(200, state: "ok");
         var result = await Send();
-        Assert.That(result.Succeeded, Is.True);
+        Assert.That(result.Succeeded, Is.True, result.Error);
         Assert.That(Callbacks.Select(e => Header(e, "Authorization")), Is.EqualTo(new[] { "Bearer stale", "Bearer fresh" }));
         Assert.That(Callbacks.Select(e => Header(e, "X-Callback-Token")).Distinct().Count(), Is.EqualTo(1), "the same callback, resent");
     }
