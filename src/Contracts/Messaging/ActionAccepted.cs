@@ -10,6 +10,13 @@ namespace ExternalAction.Contracts.Messaging;
 /// </summary>
 public sealed record ActionAccepted
 {
+    /// <summary>The current <see cref="SchemaVersion"/>. Readers accept every version up to theirs; a change that an older
+    /// Processor could not read gets a new number (and a fixture in tests/fixtures/messages that every later release reads).</summary>
+    public const int CurrentSchemaVersion = 1;
+
+    /// <summary>Version of this message's shape; messages queued before it existed read as 1.</summary>
+    public int SchemaVersion { get; init; } = CurrentSchemaVersion;
+
     public required string RequestId { get; init; }
     public required string ActionName { get; init; }
     public required string ActionVersion { get; init; }
@@ -20,8 +27,6 @@ public sealed record ActionAccepted
     public required ExecutionRequest Request { get; init; }
     /// <summary>Header parameters sent as real HTTP headers (they win over <c>customHeaders</c> in the body).</summary>
     public Dictionary<string, string>? HttpHeaders { get; init; }
-    /// <summary>How many processing attempts came before this copy (0 on first delivery; set on retries).</summary>
-    public int Attempt { get; init; }
     /// <summary>On a delayed retry: not to be worked on before this time (a copy that arrives early waits again).</summary>
     public DateTimeOffset? NotBefore { get; init; }
 }

@@ -90,7 +90,7 @@ public sealed class ActionProcessor(
         {
             case Step.Wait wait:
                 await store.UpdateAsync(record.RequestId, wait.Update, owner, ct);
-                await retries.ScheduleAsync(context, context.Message with { Attempt = attempt, NotBefore = wait.NextAttemptAt }, wait.Delay);
+                await retries.ScheduleAsync(context, context.Message with { NotBefore = wait.NextAttemptAt }, wait.Delay);
                 return ProcessingResult.Rescheduled;
             case Step.Done done:
                 await store.UpdateAsync(record.RequestId, done.Update, owner, ct);

@@ -52,4 +52,37 @@ public sealed class WireFormatTests
 
         Assert.That(wire[requestKey]!.ToJsonString(ContractJson.Options), Is.EqualTo(JsonSerializer.Serialize(message.Request, ContractJson.Options)));
     }
+
+    [Test]
+    public void A_message_queued_by_schema_version_1_is_read_by_this_release()
+    {
+        var queued = File.ReadAllText(Path.Combine(Fixtures.Root, "messages", "action-accepted-v1.json"));
+
+        var read = JsonSerializer.Deserialize<ActionAccepted>(queued, SystemTextJsonMessageSerializer.Options)!;
+
+        Assert.That(read.SchemaVersion, Is.EqualTo(1));
+        Assert.That(read.SchemaVersion, Is.LessThanOrEqualTo(ActionAccepted.CurrentSchemaVersion), "readers accept every version up to theirs");
+        Assert.That(read.RequestId, Is.EqualTo("req-fixture-v1"));
+        Assert.That(read.ActionVersion, Is.EqualTo("7"));
+        Assert.That(read.Deadline, Is.EqualTo(DateTimeOffset.Parse("2026-12-01T23:00:00Z", System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.That(read.Request.Token, Is.EqualTo("tok-fixture-v1"));
+        Assert.That(read.Request.ObjectData!.ObjectContext!.LeadId, Is.EqualTo("12345"));
+        Assert.That(read.Request.ObjectData.ObjectContext.LeadData!["score"]!.GetValue<double>(), Is.EqualTo(12.5));
+        Assert.That(read.Request.ActionConfig!.PathConfig, Has.Count.EqualTo(2));
+        Assert.That(read.Request.Extra!["newAdobeField"].GetProperty("added").GetString(), Is.EqualTo("later"));
+        Assert.That(read.HttpHeaders!["X-Customer-ID"], Is.EqualTo("123-ABC-456"));
+    }
+
+    [Test]
+    public void A_message_from_before_schema_versions_reads_as_version_1()
+    {
+        var queued = JsonNode.Parse(File.ReadAllText(Path.Combine(Fixtures.Root, "messages", "action-accepted-v1.json")))!.AsObject();
+        queued.Remove("schemaVersion");
+        queued["attempt"] = 2; // a field older releases wrote and nothing reads
+
+        var read = JsonSerializer.Deserialize<ActionAccepted>(queued.ToJsonString(), SystemTextJsonMessageSerializer.Options)!;
+
+        Assert.That(read.SchemaVersion, Is.EqualTo(1));
+        Assert.That(read.RequestId, Is.EqualTo("req-fixture-v1"));
+    }
 }
