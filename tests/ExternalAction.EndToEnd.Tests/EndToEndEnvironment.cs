@@ -82,7 +82,6 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
             ["ExternalAction:Processor:RetryBaseSeconds"] = "0.5",
             ["ExternalAction:Processor:RetryMaxSeconds"] = "2",
             ["ExternalAction:Processor:LeaseMarginSeconds"] = "2",
-            ["ExternalAction:Processor:CallbackTimeoutSeconds"] = "5",
             // WireMock (channels, IMS and callbacks) is one loopback host: allow loopback, and let that one host use every slot.
             ["ExternalAction:Outbound:AllowedNetworks:0"] = "127.0.0.0/8",
             ["ExternalAction:Outbound:AllowedNetworks:1"] = "::1/128",

@@ -26,6 +26,7 @@ public sealed class ActionProcessor(
     CallbackClient callbacks,
     IRetryScheduler retries,
     IOptions<ProcessorOptions> options,
+    IOptions<CallbackOptions> callbackOptions,
     TimeProvider clock,
     ILogger<ActionProcessor> logger)
 {
@@ -47,7 +48,7 @@ public sealed class ActionProcessor(
         }
 
         var owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
-        var lease = TimeSpan.FromSeconds(action.Channel.TimeoutSeconds + options.Value.CallbackTimeoutSeconds + options.Value.LeaseMarginSeconds);
+        var lease = TimeSpan.FromSeconds(action.Channel.TimeoutSeconds + callbackOptions.Value.TimeoutSeconds + options.Value.LeaseMarginSeconds);
         var row = RequestRows.From(message);
         var claim = await store.ClaimAsync(row, owner, now, lease, ct);
         var record = claim.Record;

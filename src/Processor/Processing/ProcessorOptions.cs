@@ -12,7 +12,4 @@ public sealed class ProcessorOptions
 
     /// <summary>Added to the channel and callback timeouts to form the claim lease; a crashed owner's work is taken over after it.</summary>
     public int LeaseMarginSeconds { get; set; } = 15;
-
-    /// <summary>Seconds one callback attempt may take (mirrors ExternalAction:Callback:TimeoutSeconds for the lease).</summary>
-    public int CallbackTimeoutSeconds { get; set; } = 30;
 }
