@@ -71,7 +71,10 @@ public sealed record TransitionRecord(long Id, string RequestId, string? FromSta
 
 public sealed record ClaimResult(bool Claimed, RequestRecord Record);
 
-/// <summary>A change to a row: the new status plus the columns to set (null = leave as is).</summary>
+/// <summary>
+/// A change to a row: the new status plus the columns to set (null = leave as is). The store applies it only where the
+/// lifecycle allows the move from the row's current status (<see cref="Lifecycle.RequestLifecycle"/>).
+/// </summary>
 public sealed record StatusUpdate
 {
     public required string Status { get; init; }
