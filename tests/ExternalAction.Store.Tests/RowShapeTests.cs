@@ -1,8 +1,8 @@
 namespace ExternalAction.Store.Tests;
 
 /// <summary>
-/// One row shape on every provider: the migrated table has exactly the columns of <see cref="RequestColumns"/> and times
-/// go in as unix milliseconds and come back as the same instants.
+/// One row shape on every provider: the migrated table has exactly the columns of <see cref="RequestColumns"/>, times
+/// go in as unix milliseconds and come back as the same instants, and the callback-outcome flag is a column of its own.
 /// </summary>
 [TestFixtureSource(typeof(StatusStoreTests), nameof(StatusStoreTests.Providers))]
 public sealed class RowShapeTests(string provider) : StoreSuite(provider)
@@ -36,5 +36,47 @@ public sealed class RowShapeTests(string provider) : StoreSuite(provider)
         Assert.That(record.NextAttemptAt, Is.EqualTo(T0.AddSeconds(5)));
         Assert.That(record.LeaseUntil, Is.Null);
         Assert.That((await Queries.GetTransitionsAsync(row.RequestId, default))[0].At, Is.EqualTo(T0));
+    }
+
+    [Test]
+    public async Task The_callback_outcome_unknown_flag_is_kept_until_an_update_sets_it()
+    {
+        var row = Row();
+        Assert.That((await Store.ClaimAsync(row, "first", T0, TimeSpan.FromMinutes(1), default)).Record.CallbackOutcomeUnknown, Is.False);
+        await Store.UpdateAsync(row.RequestId, new StatusUpdate
+        {
+            Status = RequestStatuses.RetryScheduled, CallbackResult = "outcome unknown: timeout", CallbackOutcomeUnknown = true,
+        }, "first", default);
+
+        var retry = await Store.ClaimAsync(row, "second", T0.AddSeconds(5), TimeSpan.FromMinutes(1), default);
+        Assert.That(retry.Record.CallbackOutcomeUnknown, Is.True, "the next attempt reads it from the claimed row");
+        Assert.That(retry.Record.CallbackResult, Is.EqualTo("outcome unknown: timeout"), "the text for support stays as it was");
+
+        await Store.UpdateAsync(row.RequestId, new StatusUpdate { Status = RequestStatuses.Processing, Detail = "a step that leaves it", ReleaseLease = false }, "second", default);
+        Assert.That((await Queries.GetAsync(row.RequestId, default))!.CallbackOutcomeUnknown, Is.True);
+
+        await Store.UpdateAsync(row.RequestId, new StatusUpdate { Status = RequestStatuses.RetryScheduled, CallbackResult = "HTTP 503", CallbackOutcomeUnknown = false }, "second", default);
+        Assert.That((await Queries.GetAsync(row.RequestId, default))!.CallbackOutcomeUnknown, Is.False);
+    }
+
+    [Test]
+    public async Task Rows_written_before_the_flag_existed_take_it_from_the_callback_result_prefix()
+    {
+        if (Provider == StoreProviders.SqlServer)
+            Assert.Ignore("The SQL Server database is given, shared by runs and already migrated: no older schema to start from.");
+        await using var older = await StoreFixture.CreateAsync(Provider, migrate: false);
+        var scripts = Migrations.Scripts(Provider);
+        foreach (var (_, sql) in scripts.Where(s => string.CompareOrdinal(s.Version, "0004") < 0))
+            await older.ExecuteAsync(sql);
+        var unknown = Row();
+        var known = Row();
+        await older.Store.InsertReceivedAsync([unknown, known], default);
+        await older.ExecuteAsync($"UPDATE action_requests SET callback_result = 'outcome unknown: timeout after 10 s' WHERE request_id = '{unknown.RequestId}'");
+        await older.ExecuteAsync($"UPDATE action_requests SET callback_result = 'HTTP 503' WHERE request_id = '{known.RequestId}'");
+
+        await older.ExecuteAsync(scripts.Single(s => s.Version.StartsWith("0004", StringComparison.Ordinal)).Sql);
+
+        Assert.That((await older.Queries.GetAsync(unknown.RequestId, default))!.CallbackOutcomeUnknown, Is.True);
+        Assert.That((await older.Queries.GetAsync(known.RequestId, default))!.CallbackOutcomeUnknown, Is.False);
     }
 }

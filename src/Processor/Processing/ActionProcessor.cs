@@ -220,13 +220,14 @@ public sealed class ActionProcessor(
                     Status = RequestStatuses.RetryScheduled,
                     CallbackStatusCode = result.StatusCode,
                     CallbackResult = result.OutcomeUnknown ? $"{OutcomeUnknown}: {result.Error}" : result.Error,
+                    CallbackOutcomeUnknown = result.OutcomeUnknown,
                 });
                 return;
 
             default:
                 // The platform's token is single-use: after an attempt whose fate we never learned, a refusal of the
                 // retry most likely means the first one arrived.
-                var earlierUnknown = record.CallbackResult?.StartsWith(OutcomeUnknown, StringComparison.Ordinal) == true;
+                var earlierUnknown = record.CallbackOutcomeUnknown;
                 if (result.StatusCode == 400 && earlierUnknown)
                 {
                     await store.UpdateAsync(record.RequestId, new StatusUpdate
