@@ -59,6 +59,11 @@ public sealed record RequestRecord
     public string? SelectedPathId { get; init; }
     public int? CallbackStatusCode { get; init; }
     public string? CallbackResult { get; init; }
+    /// <summary>
+    /// The last callback attempt may have reached the platform without an answer (a timeout after sending). The
+    /// platform's token is single-use, so a refusal of the next attempt then most likely means the first one arrived.
+    /// </summary>
+    public bool CallbackOutcomeUnknown { get; init; }
     /// <summary>The callback body, kept once built so a retry or a restarted Processor sends the same one.</summary>
     public string? CallbackBody { get; init; }
     public string? LastError { get; init; }
@@ -71,7 +76,10 @@ public sealed record TransitionRecord(long Id, string RequestId, string? FromSta
 
 public sealed record ClaimResult(bool Claimed, RequestRecord Record);
 
-/// <summary>A change to a row: the new status plus the columns to set (null = leave as is).</summary>
+/// <summary>
+/// A change to a row: the new status plus the columns to set (null = leave as is). The store applies it only where the
+/// lifecycle allows the move from the row's current status (<see cref="Lifecycle.RequestLifecycle"/>).
+/// </summary>
 public sealed record StatusUpdate
 {
     public required string Status { get; init; }
@@ -87,6 +95,8 @@ public sealed record StatusUpdate
     public string? SelectedPathId { get; init; }
     public int? CallbackStatusCode { get; init; }
     public string? CallbackResult { get; init; }
+    /// <summary>See <see cref="RequestRecord.CallbackOutcomeUnknown"/>; set by every callback attempt that failed transiently.</summary>
+    public bool? CallbackOutcomeUnknown { get; init; }
     public string? CallbackBody { get; init; }
     public string? Outcome { get; init; }
     public string? LastError { get; init; }

@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Globalization;
+using ExternalAction.Store.Lifecycle;
 using Microsoft.Data.SqlClient;
 using Microsoft.Data.Sqlite;
 using Npgsql;
@@ -11,7 +13,7 @@ namespace ExternalAction.Store;
 /// </summary>
 internal abstract class SqlDialect
 {
-    /// <summary>Rows per insert statement: 100 rows use 1,402 parameters, under SQL Server's limit of 2,100.</summary>
+    /// <summary>Rows per insert statement: 100 rows of 15 columns use 1,501 parameters, under SQL Server's limit of 2,100.</summary>
     public const int InsertChunk = 100;
 
     private readonly string?[] _inserts = new string?[InsertChunk + 1];
@@ -19,9 +21,9 @@ internal abstract class SqlDialect
     public abstract string Provider { get; }
 
     /// <summary>
-    /// One statement that inserts <paramref name="rows"/> request rows as "Received", skipping ids that exist, and
-    /// returns the ids it inserted. Row <c>i</c>'s values are the parameters <see cref="RowParameters"/> suffixed with
-    /// <c>i</c>; <c>@Now</c> is shared.
+    /// One statement that inserts <paramref name="rows"/> request rows in their first status, skipping ids that exist,
+    /// and returns the ids it inserted. Row <c>i</c>'s values are the parameters <see cref="RequestColumns.InsertValues"/>
+    /// suffixed with <c>i</c>; <c>@Now</c> is shared.
     /// </summary>
     public string InsertIfAbsent(int rows)
     {
@@ -62,16 +64,16 @@ internal abstract class SqlDialect
             UPDATE action_requests
                SET {set}
              WHERE {where};
-            {(returnRow ? "SELECT * FROM action_requests WHERE request_id = @RequestId AND changes() > 0;" : "SELECT changes();")}
+            {(returnRow ? $"SELECT {RequestColumns.Select()} FROM action_requests WHERE request_id = @RequestId AND changes() > 0;" : "SELECT changes();")}
             """;
 
     /// <summary>True where <see cref="UpdateWithTransition"/> is a single atomic statement (no transaction needed).</summary>
     public virtual bool UpdateIsOneStatement => false;
 
     /// <summary>
-    /// One statement that inserts a request row already claimed (status Processing, leased to <c>@Owner</c> until
-    /// <c>@LeaseUntil</c>) with its first two transitions, and returns it; no row when the id exists. The row's values
-    /// are the parameters <see cref="RowParameters"/> without suffix. Null where the provider has no such statement:
+    /// One statement that inserts a request row already claimed (leased to <c>@Owner</c> until <c>@LeaseUntil</c>) with
+    /// its first two transitions, and returns it; no row when the id exists. The row's values are the parameters
+    /// <see cref="RequestColumns.InsertValues"/> without suffix. Null where the provider has no such statement:
     /// the store then claims first and inserts on a miss.
     /// </summary>
     public virtual string? InsertClaimed => null;
@@ -109,25 +111,32 @@ internal abstract class SqlDialect
         _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, $"Unknown provider; use one of {string.Join(", ", StoreProviders.All)}."),
     };
 
-    /// <summary>The detail of every request's first transition (to Received).</summary>
+    /// <summary>The detail of every request's first transition (the row inserted).</summary>
     public const string AcceptedDetail = "accepted and queued";
 
-    /// <summary>The columns a new row gets from its <see cref="NewRequest"/>, in the order of <see cref="RowParameters"/>.</summary>
-    private const string RowColumns = "request_id, action_name, action_version, entity_type, lead_id, account_id, person_ids, journey_id, journey_name, ims_org_id, munchkin_id, received_at, deadline_at, request_payload, request_hash";
+    /// <summary>The detail of a claim of a waiting row.</summary>
+    public const string ClaimedDetail = "claimed for processing";
 
-    private static readonly string[] RowParameters =
-        ["RequestId", "ActionName", "ActionVersion", "EntityType", "LeadId", "AccountId", "PersonIds", "JourneyId", "JourneyName", "ImsOrgId", "MunchkinId", "ReceivedAt", "DeadlineAt", "RequestPayload", "RequestHash"];
+    /// <summary>The detail of a claim of a row whose holder's lease ran out.</summary>
+    public const string ReclaimedDetail = "claimed after the previous owner's lease ran out";
 
-    private const string Columns = $"{RowColumns}, status, attempt_count, created_at, updated_at";
+    /// <summary>An SQL string literal.</summary>
+    public static string Quoted(string text) => $"'{text.Replace("'", "''", StringComparison.Ordinal)}'";
 
-    /// <summary><c>(@RequestId0, …, @RequestPayload0{suffix}), (@RequestId1, …)</c>.</summary>
+    /// <summary>The columns a new row gets on insert: those of its <see cref="NewRequest"/>, then its first status, attempt count and times.</summary>
+    private static readonly string Columns = $"{RequestColumns.Inserted()}, status, attempt_count, created_at, updated_at";
+
+    /// <summary>The values of <see cref="Columns"/> after the request's own.</summary>
+    private static readonly string FirstStatusValues = $"{LifecycleSql.Literal(LifecycleSql.Inserted)}, 0, @Now, @Now";
+
+    /// <summary><c>(@RequestId0, …, @RequestHash0{suffix}), (@RequestId1, …)</c>.</summary>
     private static string Tuples(int rows, string suffix) => string.Join(", ", Enumerable.Range(0, rows).Select(i =>
-        $"({string.Join(", ", RowParameters.Select(p => $"@{p}{i}"))}{suffix})"));
+        $"({RequestColumns.InsertValues(i.ToString(CultureInfo.InvariantCulture))}{suffix})"));
 
     /// <summary>SQLite and PostgreSQL share the upsert syntax; RETURNING lists only the rows actually inserted.</summary>
     private static string OnConflictInsert(int rows) => $"""
             INSERT INTO action_requests ({Columns})
-            VALUES {Tuples(rows, ", 'Received', 0, @Now, @Now")}
+            VALUES {Tuples(rows, ", " + FirstStatusValues)}
             ON CONFLICT (request_id) DO NOTHING
             RETURNING request_id
             """;
@@ -171,14 +180,15 @@ internal abstract class SqlDialect
         // second claim. ON CONFLICT waits for a recorder's uncommitted insert of the same id and then returns nothing.
         public override string? InsertClaimed { get; } = $"""
             WITH ins AS (
-                INSERT INTO action_requests ({RowColumns}, status, attempt_count, lease_owner, lease_until, created_at, updated_at)
-                VALUES ({string.Join(", ", RowParameters.Select(p => $"@{p}"))}, 'Processing', 0, @Owner, @LeaseUntil, @Now, @Now)
+                INSERT INTO action_requests ({RequestColumns.Inserted()}, status, attempt_count, lease_owner, lease_until, created_at, updated_at)
+                VALUES ({RequestColumns.InsertValues("")}, {LifecycleSql.Literal(LifecycleSql.Claimed)}, 0, @Owner, @LeaseUntil, @Now, @Now)
                 ON CONFLICT (request_id) DO NOTHING
-                RETURNING *),
+                RETURNING {RequestColumns.Select()}),
             logged AS (
                 INSERT INTO action_request_transitions (request_id, from_status, to_status, at, detail)
                 SELECT ins.request_id, t.from_status, t.to_status, @Now, t.detail
-                  FROM ins CROSS JOIN (VALUES (1, NULL, 'Received', '{AcceptedDetail}'), (2, 'Received', 'Processing', 'claimed for processing'))
+                  FROM ins CROSS JOIN (VALUES (1, NULL, {LifecycleSql.Literal(LifecycleSql.Inserted)}, {Quoted(AcceptedDetail)}),
+                                              (2, {LifecycleSql.Literal(LifecycleSql.Inserted)}, {LifecycleSql.Literal(LifecycleSql.Claimed)}, {Quoted(ClaimedDetail)}))
                        AS t (ord, from_status, to_status, detail)
                  ORDER BY t.ord)
             SELECT * FROM ins
@@ -191,7 +201,7 @@ internal abstract class SqlDialect
                 SELECT request_id AS old_id, status AS from_status FROM action_requests WHERE {where} FOR UPDATE),
             changed AS (
                 UPDATE action_requests SET {set} FROM old WHERE request_id = old.old_id
-                RETURNING action_requests.*, old.from_status),
+                RETURNING {RequestColumns.Select("action_requests.")}, old.from_status),
             logged AS (
                 INSERT INTO action_request_transitions (request_id, from_status, to_status, at, detail)
                 SELECT request_id, from_status, {toStatus}, @Now, {detail.Replace("{from}", "from_status", StringComparison.Ordinal)} FROM changed
@@ -235,9 +245,8 @@ internal abstract class SqlDialect
         protected override string BuildInsertIfAbsent(int rows) => $"""
             INSERT INTO action_requests ({Columns})
             OUTPUT inserted.request_id
-            SELECT v.request_id, v.action_name, v.action_version, v.entity_type, v.lead_id, v.account_id, v.person_ids, v.journey_id,
-                   v.journey_name, v.ims_org_id, v.munchkin_id, v.received_at, v.deadline_at, v.request_payload, v.request_hash, 'Received', 0, @Now, @Now
-              FROM (VALUES {Tuples(rows, "")}) AS v ({RowColumns})
+            SELECT {RequestColumns.Inserted("v.")}, {FirstStatusValues}
+              FROM (VALUES {Tuples(rows, "")}) AS v ({RequestColumns.Inserted()})
              WHERE NOT EXISTS (SELECT 1 FROM action_requests AS r WITH (UPDLOCK, HOLDLOCK) WHERE r.request_id = v.request_id)
             """;
         public override string Limit => "OFFSET 0 ROWS FETCH NEXT @Take ROWS ONLY";
@@ -253,7 +262,7 @@ internal abstract class SqlDialect
                SET {set}
             OUTPUT inserted.request_id, deleted.status, {toStatus}, @Now, {detail.Replace("{from}", "deleted.status", StringComparison.Ordinal)}
               INTO action_request_transitions (request_id, from_status, to_status, at, detail)
-            {(returnRow ? "OUTPUT inserted.*" : "")}
+            {(returnRow ? $"OUTPUT {RequestColumns.Select("inserted.")}" : "")}
              WHERE {where};
             {(returnRow ? "" : "SELECT @@ROWCOUNT;")}
             """;

@@ -8,7 +8,10 @@ using Microsoft.Extensions.Options;
 
 namespace ExternalAction.Store;
 
-/// <summary>Registers the status store for the configured provider, its readiness check and start-up migrations.</summary>
+/// <summary>
+/// Registers the status table for the configured provider: its write side (<see cref="StatusStore"/>) and support's reads
+/// (<see cref="StatusQueries"/>) on one data source, the readiness check and start-up migrations.
+/// </summary>
 public static class StoreServiceCollectionExtensions
 {
     public static IServiceCollection AddStatusStore(this IServiceCollection services)
@@ -28,6 +31,7 @@ public static class StoreServiceCollectionExtensions
             .CreateDataSource(sp.GetRequiredService<IOptions<StoreOptions>>().Value.ConnectionString));
         services.TryAddSingleton(sp => new StatusStore(
             sp.GetRequiredService<DbDataSource>(), sp.GetRequiredService<SqlDialect>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new StatusQueries(sp.GetRequiredService<DbDataSource>(), sp.GetRequiredService<SqlDialect>()));
         services.AddHostedService<MigrateOnStart>();
         services.AddHealthChecks().AddCheck<StoreHealthCheck>("status-store", tags: [ServiceDefaultsExtensions.ReadyTag]);
         return services;

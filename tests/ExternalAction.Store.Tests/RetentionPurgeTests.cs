@@ -49,7 +49,8 @@ public sealed class RetentionPurgeTests
             ReceivedAt = received, DeadlineAt = received.AddHours(1), RequestPayload = "{}",
         };
         await store.InsertReceivedAsync([row], default);
-        await store.UpdateAsync(row.RequestId, new StatusUpdate { Status = RequestStatuses.CallbackSent, CallbackBody = "{}" }, null, default);
+        await store.ClaimAsync(row, "owner", received, TimeSpan.FromMinutes(1), default);
+        await store.UpdateAsync(row.RequestId, new StatusUpdate { Status = RequestStatuses.CallbackSent, CallbackBody = "{}" }, "owner", default);
         return row.RequestId;
     }
 
@@ -74,6 +75,7 @@ public sealed class RetentionPurgeTests
         using var host = Host(new() { ["ExternalAction:Store:Retention:PayloadDays"] = "7", ["ExternalAction:Store:Retention:RowDays"] = "90" });
         await host.StartAsync();
         var store = host.Services.GetRequiredService<StatusStore>();
+        var queries = host.Services.GetRequiredService<StatusQueries>();
         var expired = await FinalRowAsync(store, Now.AddDays(-91));
         var aged = await FinalRowAsync(store, Now.AddDays(-8));
         var fresh = await FinalRowAsync(store, Now.AddDays(-6));
@@ -83,13 +85,13 @@ public sealed class RetentionPurgeTests
 
         Assert.That(line, Does.StartWith("Information"));
         Assert.That(line, Does.Contain("cleared the payloads of 1 final requests").And.Contain("deleted 1 final requests"));
-        Assert.That(await store.GetAsync(expired, default), Is.Null);
-        Assert.That((await store.GetAsync(aged, default))!.RequestPayload, Is.Null);
-        Assert.That((await store.GetAsync(fresh, default))!.RequestPayload, Is.EqualTo("{}"));
+        Assert.That(await queries.GetAsync(expired, default), Is.Null);
+        Assert.That((await queries.GetAsync(aged, default))!.RequestPayload, Is.Null);
+        Assert.That((await queries.GetAsync(fresh, default))!.RequestPayload, Is.EqualTo("{}"));
 
         // A day later the row that was fresh is past 7 days too: the next intervals' purges reach it.
         _clock.Advance(TimeSpan.FromDays(1));
-        await UntilAsync(async () => (await store.GetAsync(fresh, default))!.RequestPayload is null);
+        await UntilAsync(async () => (await queries.GetAsync(fresh, default))!.RequestPayload is null);
         await host.StopAsync();
     }
 

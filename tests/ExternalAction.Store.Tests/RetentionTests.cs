@@ -2,23 +2,11 @@ namespace ExternalAction.Store.Tests;
 
 /// <summary>The retention purge on every provider (finding 16): what it clears and deletes, and what it never touches.</summary>
 [TestFixtureSource(typeof(StatusStoreTests), nameof(StatusStoreTests.Providers))]
-public sealed class RetentionTests(string provider)
+public sealed class RetentionTests(string provider) : StoreSuite(provider)
 {
-    private StoreFixture _fixture = null!;
-    private StatusStore Store => _fixture.Store;
     private static readonly DateTimeOffset Old = new(2025, 1, 10, 8, 0, 0, TimeSpan.Zero);
     private static readonly DateTimeOffset Cutoff = Old.AddDays(30);
     private static readonly DateTimeOffset Recent = Cutoff.AddDays(1);
-
-    [OneTimeSetUp]
-    public async Task CreateStore() => _fixture = await StoreFixture.CreateAsync(provider);
-
-    [OneTimeTearDown]
-    public async Task DropStore()
-    {
-        if (_fixture is not null)
-            await _fixture.DisposeAsync();
-    }
 
     // The fixture's database is shared by its tests (and SQL Server's by every run): each starts without the final
     // rows the ones before it left in this fixture's time window. Rows of other suites are received later.
@@ -41,17 +29,16 @@ public sealed class RetentionTests(string provider)
         await Store.InsertReceivedAsync([row], default);
         if (status == RequestStatuses.Received)
             return row;
+        // Every other state is reached the way the lifecycle allows: claimed, then moved by the claim's owner.
+        await Store.ClaimAsync(row, "owner", received, TimeSpan.FromMinutes(1), default);
         if (status == RequestStatuses.Processing)
-        {
-            await Store.ClaimAsync(row, "owner", received, TimeSpan.FromMinutes(1), default);
             return row;
-        }
-        await Store.UpdateAsync(row.RequestId, new StatusUpdate { Status = status, CallbackBody = """{"objectData":[]}""", Detail = "test" }, null, default);
+        await Store.UpdateAsync(row.RequestId, new StatusUpdate { Status = status, CallbackBody = """{"objectData":[]}""", Detail = "test" }, "owner", default);
         return row;
     }
 
     private async Task<long> TransitionsOf(string requestId) =>
-        await _fixture.ScalarAsync($"SELECT COUNT(*) FROM action_request_transitions WHERE request_id = '{requestId}'");
+        await Fixture.ScalarAsync($"SELECT COUNT(*) FROM action_request_transitions WHERE request_id = '{requestId}'");
 
     [Test]
     public async Task Payloads_and_callback_bodies_of_final_rows_past_the_cutoff_are_cleared_and_nothing_else()
@@ -69,13 +56,13 @@ public sealed class RetentionTests(string provider)
         Assert.That(result, Is.EqualTo(new PurgeResult(RequestStatuses.Final.Count, 0, 0)));
         foreach (var row in oldFinal)
         {
-            var record = (await Store.GetAsync(row.RequestId, default))!;
+            var record = (await Queries.GetAsync(row.RequestId, default))!;
             Assert.That((record.RequestPayload, record.CallbackBody), Is.EqualTo(((string?)null, (string?)null)), record.Status);
             Assert.That(record.Status, Is.AnyOf(RequestStatuses.Final.ToArray()), "the row itself stays");
             Assert.That(await TransitionsOf(row.RequestId), Is.GreaterThan(0), "so does its history");
         }
         foreach (var row in oldOpen.Append(recentFinal))
-            Assert.That((await Store.GetAsync(row.RequestId, default))!.RequestPayload, Is.EqualTo(row.RequestPayload), row.RequestId);
+            Assert.That((await Queries.GetAsync(row.RequestId, default))!.RequestPayload, Is.EqualTo(row.RequestPayload), row.RequestId);
         Assert.That(await Store.PurgeAsync(Cutoff, null, 100, default), Is.EqualTo(new PurgeResult(0, 0, 0)), "a second purge changes nothing");
     }
 
@@ -98,12 +85,12 @@ public sealed class RetentionTests(string provider)
         Assert.That(result, Is.EqualTo(new PurgeResult(0, RequestStatuses.Final.Count, (int)history)));
         foreach (var row in oldFinal)
         {
-            Assert.That(await Store.GetAsync(row.RequestId, default), Is.Null);
+            Assert.That(await Queries.GetAsync(row.RequestId, default), Is.Null);
             Assert.That(await TransitionsOf(row.RequestId), Is.Zero);
         }
         foreach (var row in oldOpen.Append(recentFinal))
         {
-            Assert.That(await Store.GetAsync(row.RequestId, default), Is.Not.Null, row.RequestId);
+            Assert.That(await Queries.GetAsync(row.RequestId, default), Is.Not.Null, row.RequestId);
             Assert.That(await TransitionsOf(row.RequestId), Is.GreaterThan(0), row.RequestId);
         }
         // A waiting row left alone is still claimable: the purge took no lease and changed no column.
@@ -116,7 +103,7 @@ public sealed class RetentionTests(string provider)
         var row = await RowAsync(RequestStatuses.CallbackSent, Old);
         var result = await Store.PurgeAsync(Cutoff, Cutoff, 100, default);
         Assert.That((result.RowsDeleted, result.PayloadsCleared), Is.EqualTo((1, 0)));
-        Assert.That(await Store.GetAsync(row.RequestId, default), Is.Null);
+        Assert.That(await Queries.GetAsync(row.RequestId, default), Is.Null);
     }
 
     [Test]
@@ -130,9 +117,9 @@ public sealed class RetentionTests(string provider)
 
         Assert.That((await Store.PurgeAsync(Cutoff, null, 5, default)).PayloadsCleared, Is.EqualTo(23));
         Assert.That((await Store.PurgeAsync(null, Cutoff, 5, default)).RowsDeleted, Is.EqualTo(23));
-        Assert.That(await Store.GetAsync(open.RequestId, default), Is.Not.Null);
+        Assert.That(await Queries.GetAsync(open.RequestId, default), Is.Not.Null);
         foreach (var row in rows)
-            Assert.That(await Store.GetAsync(row.RequestId, default), Is.Null);
+            Assert.That(await Queries.GetAsync(row.RequestId, default), Is.Null);
     }
 
     [Test]
@@ -142,7 +129,7 @@ public sealed class RetentionTests(string provider)
         for (var i = 0; i < 60; i++)
             rows.Add(await RowAsync(RequestStatuses.CallbackSent, Old.AddMilliseconds(i)));
         // Separate stores have separate connection pools, like separate Processor processes.
-        var stores = Enumerable.Range(0, 3).Select(_ => _fixture.NewStore()).ToList();
+        var stores = Enumerable.Range(0, 3).Select(_ => Fixture.NewStore()).ToList();
 
         var clears = await Task.WhenAll(stores.Select(s => Task.Run(() => s.PurgeAsync(Cutoff, null, 7, default))));
         var deletes = await Task.WhenAll(stores.Select(s => Task.Run(() => s.PurgeAsync(null, Cutoff, 7, default))));
@@ -150,6 +137,6 @@ public sealed class RetentionTests(string provider)
         Assert.That(clears.Sum(r => r.PayloadsCleared), Is.EqualTo(rows.Count));
         Assert.That(deletes.Sum(r => r.RowsDeleted), Is.EqualTo(rows.Count));
         foreach (var row in rows)
-            Assert.That(await Store.GetAsync(row.RequestId, default), Is.Null);
+            Assert.That(await Queries.GetAsync(row.RequestId, default), Is.Null);
     }
 }

@@ -4,7 +4,7 @@ namespace ExternalAction.Store.Tests;
 
 /// <summary>
 /// SQL Server cannot run here, so every statement the SQL Server path executes is parsed with Microsoft's own T-SQL
-/// parser: the migrations, the dialect's own statements, and the shared statements of StatusStore.
+/// parser: the migrations, the dialect's own statements, and the statements of StatusStore and StatusQueries.
 /// </summary>
 public sealed class SqlServerStatementTests
 {
@@ -16,8 +16,10 @@ public sealed class SqlServerStatementTests
             yield return new TestCaseData(sql).SetName($"Dialect statement {name} parses as T-SQL");
         foreach (var (name, sql) in Migrations.Statements)
             yield return new TestCaseData(sql).SetName($"Migration statement {name} parses as T-SQL");
-        foreach (var (name, sql) in StatusStore.SharedStatements)
-            yield return new TestCaseData(sql).SetName($"Shared statement {name} parses as T-SQL");
+        foreach (var (name, sql) in StatusStore.Statements)
+            yield return new TestCaseData(sql).SetName($"Store statement {name} parses as T-SQL");
+        foreach (var (name, sql) in StatusQueries.Statements)
+            yield return new TestCaseData(sql).SetName($"Query statement {name} parses as T-SQL");
     }
 
     [TestCaseSource(nameof(Statements))]

@@ -17,7 +17,10 @@ public sealed class SqliteRetentionTests
         }).ToList();
         await store.InsertReceivedAsync(rows, default);
         foreach (var row in rows)
-            await store.UpdateAsync(row.RequestId, new StatusUpdate { Status = RequestStatuses.CallbackSent, CallbackBody = payload }, null, default);
+        {
+            await store.ClaimAsync(row, "owner", received, TimeSpan.FromMinutes(1), default);
+            await store.UpdateAsync(row.RequestId, new StatusUpdate { Status = RequestStatuses.CallbackSent, CallbackBody = payload }, "owner", default);
+        }
         var before = await PagesAsync(fixture);
 
         var result = await store.PurgeAsync(received.AddDays(1), null, 500, default);

@@ -2,23 +2,11 @@ namespace ExternalAction.Store.Tests;
 
 /// <summary>The same behaviour suite on every provider: SQLite, PostgreSQL (real server) and SQL Server when configured.</summary>
 [TestFixtureSource(nameof(Providers))]
-public sealed class StatusStoreTests(string provider)
+public sealed class StatusStoreTests(string provider) : StoreSuite(provider)
 {
     public static readonly string[] Providers = [StoreProviders.Sqlite, StoreProviders.Postgres, StoreProviders.SqlServer];
 
-    private StoreFixture _fixture = null!;
-    private StatusStore Store => _fixture.Store;
     private static readonly DateTimeOffset T0 = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
-
-    [OneTimeSetUp]
-    public async Task CreateStore() => _fixture = await StoreFixture.CreateAsync(provider);
-
-    [OneTimeTearDown]
-    public async Task DropStore()
-    {
-        if (_fixture is not null)
-            await _fixture.DisposeAsync();
-    }
 
     private static NewRequest Row(string? id = null, string action = "lead-scoring", string? lead = "12345", string? account = null,
         string? people = null, string? journey = "journey-1", DateTimeOffset? received = null) => new()
@@ -43,20 +31,20 @@ public sealed class StatusStoreTests(string provider)
     {
         var row = Row();
         await Store.InsertReceivedAsync([row], default);
-        var applied = await _fixture.ScalarAsync("SELECT COUNT(*) FROM schema_migrations");
+        var applied = await Fixture.ScalarAsync("SELECT COUNT(*) FROM schema_migrations");
         await Store.MigrateAsync(default);
-        Assert.That(applied, Is.EqualTo(Migrations.Scripts(provider).Count));
-        Assert.That(await _fixture.ScalarAsync("SELECT COUNT(*) FROM schema_migrations"), Is.EqualTo(applied));
-        Assert.That(await Store.GetAsync(row.RequestId, default), Is.Not.Null);
+        Assert.That(applied, Is.EqualTo(Migrations.Scripts(Provider).Count));
+        Assert.That(await Fixture.ScalarAsync("SELECT COUNT(*) FROM schema_migrations"), Is.EqualTo(applied));
+        Assert.That(await Queries.GetAsync(row.RequestId, default), Is.Not.Null);
     }
 
     [Test]
     public async Task Hosts_starting_together_apply_each_migration_once()
     {
-        await using var fresh = await StoreFixture.CreateAsync(provider, migrate: false);
+        await using var fresh = await StoreFixture.CreateAsync(Provider, migrate: false);
         // Separate stores have separate connection pools, like separate processes.
         await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => fresh.NewStore().MigrateAsync(default))));
-        Assert.That(await fresh.ScalarAsync("SELECT COUNT(*) FROM schema_migrations"), Is.EqualTo(Migrations.Scripts(provider).Count));
+        Assert.That(await fresh.ScalarAsync("SELECT COUNT(*) FROM schema_migrations"), Is.EqualTo(Migrations.Scripts(Provider).Count));
         var row = Row();
         Assert.That(await fresh.Store.InsertReceivedAsync([row], default), Is.EqualTo(1));
     }
@@ -68,11 +56,11 @@ public sealed class StatusStoreTests(string provider)
         var b = Row();
         Assert.That(await Store.InsertReceivedAsync([a], default), Is.EqualTo(1));
         Assert.That(await Store.InsertReceivedAsync([a, b], default), Is.EqualTo(1));
-        var record = await Store.GetAsync(b.RequestId, default);
+        var record = await Queries.GetAsync(b.RequestId, default);
         Assert.That(record!.Status, Is.EqualTo(RequestStatuses.Received));
         Assert.That(record.ReceivedAt, Is.EqualTo(T0));
         Assert.That(record.JourneyName, Is.EqualTo("Welcome"));
-        Assert.That(await Store.GetTransitionsAsync(a.RequestId, default), Has.Count.EqualTo(1));
+        Assert.That(await Queries.GetTransitionsAsync(a.RequestId, default), Has.Count.EqualTo(1));
     }
 
     [Test]
@@ -83,7 +71,7 @@ public sealed class StatusStoreTests(string provider)
         Assert.That(claim.Claimed, Is.True);
         Assert.That(claim.Record.Status, Is.EqualTo(RequestStatuses.Processing));
         Assert.That(await Store.InsertReceivedAsync([row], default), Is.Zero);
-        Assert.That((await Store.GetAsync(row.RequestId, default))!.Status, Is.EqualTo(RequestStatuses.Processing));
+        Assert.That((await Queries.GetAsync(row.RequestId, default))!.Status, Is.EqualTo(RequestStatuses.Processing));
     }
 
     [Test]
@@ -96,10 +84,10 @@ public sealed class StatusStoreTests(string provider)
         Assert.That(await Store.InsertReceivedAsync([.. rows, rows[3]], default), Is.EqualTo(249));
         foreach (var row in new[] { rows[0], rows[99], rows[100], existing, rows[249] })
         {
-            var history = await Store.GetTransitionsAsync(row.RequestId, default);
+            var history = await Queries.GetTransitionsAsync(row.RequestId, default);
             Assert.That(history.Select(h => (h.FromStatus, h.ToStatus)), Is.EqualTo(new (string?, string)[] { (null, "Received") }), row.RequestId);
         }
-        var sample = (await Store.GetAsync(rows[180].RequestId, default))!;
+        var sample = (await Queries.GetAsync(rows[180].RequestId, default))!;
         Assert.That(sample with { CreatedAt = default, UpdatedAt = default }, Is.EqualTo(new RequestRecord
         {
             RequestId = rows[180].RequestId, ActionName = "lead-scoring", ActionVersion = "1", EntityType = "lead", LeadId = "12345",
@@ -112,7 +100,7 @@ public sealed class StatusStoreTests(string provider)
     public async Task The_recorder_and_the_consumers_racing_on_the_same_ids_record_each_request_once()
     {
         var rows = Enumerable.Range(0, 40).Select(_ => Row()).ToList();
-        var recorders = Enumerable.Range(0, 2).Select(r => Task.Run(() => _fixture.NewStore().InsertReceivedAsync(r == 0 ? rows : [.. Enumerable.Reverse(rows)], default)));
+        var recorders = Enumerable.Range(0, 2).Select(r => Task.Run(() => Fixture.NewStore().InsertReceivedAsync(r == 0 ? rows : [.. Enumerable.Reverse(rows)], default)));
         var consumers = rows.Select((row, i) => Task.Run(() => Store.ClaimAsync(row, $"consumer-{i % 3}", DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1), default)));
         var inserted = await Task.WhenAll(recorders);
         var claims = await Task.WhenAll(consumers);
@@ -120,7 +108,7 @@ public sealed class StatusStoreTests(string provider)
         Assert.That(inserted.Sum(), Is.LessThanOrEqualTo(rows.Count));
         foreach (var row in rows)
         {
-            var history = await Store.GetTransitionsAsync(row.RequestId, default);
+            var history = await Queries.GetTransitionsAsync(row.RequestId, default);
             Assert.That(history.Select(h => h.ToStatus), Is.EqualTo(new[] { "Received", "Processing" }), row.RequestId);
         }
     }
@@ -145,7 +133,7 @@ public sealed class StatusStoreTests(string provider)
         Assert.That(late.Claimed, Is.True);
         Assert.That(late.Record.LeaseOwner, Is.EqualTo("second"));
         Assert.That(late.Record.Status, Is.EqualTo(RequestStatuses.Processing));
-        var history = await Store.GetTransitionsAsync(row.RequestId, default);
+        var history = await Queries.GetTransitionsAsync(row.RequestId, default);
         Assert.That(history.Select(h => (h.FromStatus, h.ToStatus, h.Detail)), Is.EqualTo(new (string?, string, string?)[]
         {
             (null, "Received", "accepted and queued"),
@@ -213,8 +201,8 @@ public sealed class StatusStoreTests(string provider)
         var row = Row();
         await Store.ClaimAsync(row, "owner", T0, TimeSpan.FromMinutes(1), default);
         Assert.That(await Store.UpdateAsync(row.RequestId, new StatusUpdate { Status = RequestStatuses.Failed }, "intruder", default), Is.False);
-        Assert.That((await Store.GetAsync(row.RequestId, default))!.Status, Is.EqualTo(RequestStatuses.Processing));
-        Assert.That((await Store.GetTransitionsAsync(row.RequestId, default)).Select(h => h.ToStatus), Is.EqualTo(new[] { "Received", "Processing" }),
+        Assert.That((await Queries.GetAsync(row.RequestId, default))!.Status, Is.EqualTo(RequestStatuses.Processing));
+        Assert.That((await Queries.GetTransitionsAsync(row.RequestId, default)).Select(h => h.ToStatus), Is.EqualTo(new[] { "Received", "Processing" }),
             "a refused update records no transition");
         Assert.That(await Store.UpdateAsync(row.RequestId, new StatusUpdate { Status = RequestStatuses.Failed }, "owner", default), Is.True);
     }
@@ -231,7 +219,7 @@ public sealed class StatusStoreTests(string provider)
         }, "owner", default);
         await Store.UpdateAsync(row.RequestId, new StatusUpdate { Status = RequestStatuses.CallbackSent, Detail = "called back", CallbackStatusCode = 200, ClearNextAttempt = true }, "owner", default);
 
-        var record = (await Store.GetAsync(row.RequestId, default))!;
+        var record = (await Queries.GetAsync(row.RequestId, default))!;
         Assert.That(record.Status, Is.EqualTo(RequestStatuses.CallbackSent));
         Assert.That(record.DeliveryStatusCode, Is.EqualTo(200));
         Assert.That(record.DeliveryDurationMs, Is.EqualTo(12));
@@ -239,7 +227,7 @@ public sealed class StatusStoreTests(string provider)
         Assert.That(record.AccessorValues, Is.EqualTo("""{"leadScore":91}"""));
         Assert.That(record.DeliveredAt, Is.EqualTo(T0.AddSeconds(1)));
         Assert.That(record.LeaseOwner, Is.Null);
-        var history = await Store.GetTransitionsAsync(row.RequestId, default);
+        var history = await Queries.GetTransitionsAsync(row.RequestId, default);
         Assert.That(history.Select(h => h.ToStatus), Is.EqualTo(new[] { "Received", "Processing", "Processing", "CallbackSent" }));
         Assert.That(history[^1].FromStatus, Is.EqualTo("Processing"));
         Assert.That(history[^1].Detail, Is.EqualTo("called back"));
@@ -256,7 +244,7 @@ public sealed class StatusStoreTests(string provider)
         await Store.ClaimAsync(lead, "o", T0, TimeSpan.FromMinutes(1), default);
         await Store.UpdateAsync(lead.RequestId, new StatusUpdate { Status = RequestStatuses.Failed }, "o", default);
 
-        async Task<string[]> Ids(RequestQuery q) => (await Store.QueryAsync(q with { Action = action }, default)).Items.Select(i => i.RequestId).ToArray();
+        async Task<string[]> Ids(RequestQuery q) => (await Queries.QueryAsync(q with { Action = action }, default)).Items.Select(i => i.RequestId).ToArray();
         Assert.That(await Ids(new RequestQuery()), Is.EqualTo(new[] { people.RequestId, account.RequestId, lead.RequestId }));
         Assert.That(await Ids(new RequestQuery { Status = RequestStatuses.Failed }), Is.EqualTo(new[] { lead.RequestId }));
         Assert.That(await Ids(new RequestQuery { EntityId = "555" }), Is.EqualTo(new[] { lead.RequestId }));
@@ -265,7 +253,7 @@ public sealed class StatusStoreTests(string provider)
         Assert.That(await Ids(new RequestQuery { EntityId = "9999" }), Is.Empty, "a person id matches whole ids only");
         Assert.That(await Ids(new RequestQuery { JourneyId = "journey-x" }), Is.EqualTo(new[] { account.RequestId }));
         Assert.That(await Ids(new RequestQuery { From = T0.AddMinutes(2), To = T0.AddMinutes(3) }), Is.EqualTo(new[] { account.RequestId }));
-        var people2 = (await Store.QueryAsync(new RequestQuery { Action = action, EntityId = "12345" }, default)).Items.Single();
+        var people2 = (await Queries.QueryAsync(new RequestQuery { Action = action, EntityId = "12345" }, default)).Items.Single();
         Assert.That(people2.PersonIds, Is.EqualTo("12345,99999"));
             Assert.That(await Ids(new RequestQuery { EntityId = "888", Status = RequestStatuses.Received, JourneyId = "journey-1" }), Is.EqualTo(new[] { people.RequestId }), "filters are AND-ed");
         Assert.That(await Ids(new RequestQuery { EntityId = "888", Status = RequestStatuses.Failed }), Is.Empty, "filters are AND-ed");
@@ -278,7 +266,7 @@ public sealed class StatusStoreTests(string provider)
         var plain = Row(action: action, lead: null, account: "a1", people: "12345,678");
         var odd = Row(action: action, lead: null, account: "a2", people: "1_3,5%7,[9]");
         await Store.InsertReceivedAsync([plain, odd], default);
-        async Task<string[]> Ids(string entity) => (await Store.QueryAsync(new RequestQuery { Action = action, EntityId = entity }, default)).Items.Select(i => i.RequestId).ToArray();
+        async Task<string[]> Ids(string entity) => (await Queries.QueryAsync(new RequestQuery { Action = action, EntityId = entity }, default)).Items.Select(i => i.RequestId).ToArray();
         Assert.That(await Ids("1_3"), Is.EqualTo(new[] { odd.RequestId }));
         Assert.That(await Ids("5%7"), Is.EqualTo(new[] { odd.RequestId }));
         Assert.That(await Ids("[9]"), Is.EqualTo(new[] { odd.RequestId }));
@@ -298,7 +286,7 @@ public sealed class StatusStoreTests(string provider)
         var pages = 0;
         do
         {
-            var page = await Store.QueryAsync(new RequestQuery { Action = action, PageSize = 5, Cursor = cursor }, default);
+            var page = await Queries.QueryAsync(new RequestQuery { Action = action, PageSize = 5, Cursor = cursor }, default);
             seen.AddRange(page.Items.Select(i => i.RequestId));
             cursor = page.NextCursor;
             pages++;
@@ -317,11 +305,11 @@ public sealed class StatusStoreTests(string provider)
         var rows = Enumerable.Range(0, 4).Select(_ => Row(action: action)).ToList();
         await Store.InsertReceivedAsync(rows, default);
         await Store.ClaimAsync(rows[0], "o", T0, TimeSpan.FromMinutes(1), default);
-        var counts = await Store.CountByStatusAsync(action, null, null, default);
+        var counts = await Queries.CountByStatusAsync(action, null, null, default);
         Assert.That(counts, Is.EquivalentTo(new[] { new StatusCount(action, "Processing", 1), new StatusCount(action, "Received", 3) }));
     }
 
     [Test]
     public void A_foreign_cursor_is_refused() =>
-        Assert.ThrowsAsync<ArgumentException>(() => Store.QueryAsync(new RequestQuery { Cursor = "not-a-cursor" }, default));
+        Assert.ThrowsAsync<ArgumentException>(() => Queries.QueryAsync(new RequestQuery { Cursor = "not-a-cursor" }, default));
 }

@@ -16,11 +16,16 @@ public sealed class StoreFixture : IAsyncDisposable
         ConnectionString = connectionString;
         _cleanup = cleanup;
         Store = NewStore();
+        var dialect = SqlDialect.For(provider);
+        Queries = new StatusQueries(dialect.CreateDataSource(connectionString), dialect);
     }
 
     public string Provider { get; }
     public string ConnectionString { get; }
     public StatusStore Store { get; }
+
+    /// <summary>Support's reads, on a pool of their own.</summary>
+    public StatusQueries Queries { get; }
 
     /// <summary>A store with its own connection pool on the same database, as another process would have.</summary>
     public StatusStore NewStore()
@@ -35,6 +40,25 @@ public sealed class StoreFixture : IAsyncDisposable
         await using var db = SqlDialect.For(Provider).CreateDataSource(ConnectionString);
         await using var connection = await db.OpenConnectionAsync();
         return await connection.ExecuteScalarAsync<long>(sql);
+    }
+
+    /// <summary>Runs SQL straight on the database (a migration script, a row as an older release wrote it).</summary>
+    public async Task ExecuteAsync(string sql)
+    {
+        await using var db = SqlDialect.For(Provider).CreateDataSource(ConnectionString);
+        await using var connection = await db.OpenConnectionAsync();
+        await connection.ExecuteAsync(sql);
+    }
+
+    /// <summary>The columns of the migrated status table, as the database lists them.</summary>
+    public async Task<IReadOnlyList<string>> RequestColumnsAsync()
+    {
+        await using var db = SqlDialect.For(Provider).CreateDataSource(ConnectionString);
+        await using var connection = await db.OpenConnectionAsync();
+        var sql = Provider == StoreProviders.Sqlite
+            ? "SELECT name FROM pragma_table_info('action_requests')"
+            : "SELECT column_name FROM information_schema.columns WHERE table_name = 'action_requests'";
+        return (await connection.QueryAsync<string>(sql)).ToList();
     }
 
     public static async Task<StoreFixture> CreateAsync(string provider, bool migrate = true)

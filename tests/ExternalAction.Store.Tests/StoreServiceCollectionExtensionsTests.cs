@@ -48,7 +48,7 @@ public sealed class StoreServiceCollectionExtensionsTests
         await host.StartAsync();
         var store = host.Services.GetRequiredService<StatusStore>();
         Assert.That(store.Provider, Is.EqualTo(StoreProviders.Sqlite));
-        Assert.That((await store.QueryAsync(new RequestQuery(), default)).Items, Is.Empty);
+        Assert.That((await host.Services.GetRequiredService<StatusQueries>().QueryAsync(new RequestQuery(), default)).Items, Is.Empty);
         await host.StopAsync();
     }
 
@@ -57,8 +57,8 @@ public sealed class StoreServiceCollectionExtensionsTests
     {
         using var host = Host(new() { ["ExternalAction:Store:MigrateOnStart"] = "false" });
         await host.StartAsync();
-        var store = host.Services.GetRequiredService<StatusStore>();
-        Assert.ThrowsAsync<SqliteException>(() => store.QueryAsync(new RequestQuery(), default));
+        var queries = host.Services.GetRequiredService<StatusQueries>();
+        Assert.ThrowsAsync<SqliteException>(() => queries.QueryAsync(new RequestQuery(), default));
         await host.StopAsync();
     }
 }

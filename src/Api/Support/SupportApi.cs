@@ -28,7 +28,7 @@ public static class SupportApi
         return group;
     }
 
-    public static async Task<Results<Ok<RequestView>, JsonHttpResult<ErrorResponse>>> GetRequest(string requestId, StatusStore store, CancellationToken ct)
+    public static async Task<Results<Ok<RequestView>, JsonHttpResult<ErrorResponse>>> GetRequest(string requestId, StatusQueries store, CancellationToken ct)
     {
         var record = await store.GetAsync(requestId, ct);
         if (record is null)
@@ -37,7 +37,7 @@ public static class SupportApi
     }
 
     public static async Task<Results<Ok<RequestListView>, JsonHttpResult<ErrorResponse>>> ListRequests(
-        StatusStore store, CancellationToken ct, string? status = null, string? action = null, string? entityId = null,
+        StatusQueries store, CancellationToken ct, string? status = null, string? action = null, string? entityId = null,
         string? journeyId = null, string? from = null, string? to = null, int? pageSize = null, string? cursor = null)
     {
         var problems = new List<ErrorDetail>();
@@ -65,7 +65,7 @@ public static class SupportApi
     }
 
     public static async Task<Results<Ok<CountsView>, JsonHttpResult<ErrorResponse>>> Counts(
-        StatusStore store, CancellationToken ct, string? action = null, string? from = null, string? to = null)
+        StatusQueries store, CancellationToken ct, string? action = null, string? from = null, string? to = null)
     {
         var problems = new List<ErrorDetail>();
         var fromTime = Time(from, "from", problems);

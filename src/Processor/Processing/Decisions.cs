@@ -20,7 +20,8 @@ namespace ExternalAction.Processor.Processing;
 /// </summary>
 public static class Decisions
 {
-    /// <summary>Prefix of the row's <c>CallbackResult</c> text when an attempt may have reached the platform without an answer.</summary>
+    /// <summary>Prefix of the row's <c>CallbackResult</c> text (for people) when an attempt may have reached the platform
+    /// without an answer; the decision reads the row's <c>CallbackOutcomeUnknown</c> column.</summary>
     public const string OutcomeUnknown = "outcome unknown";
 
     /// <summary>What the channel's answer means: try again later, report to the platform, or end here.</summary>
@@ -95,13 +96,13 @@ public static class Decisions
                     Status = RequestStatuses.RetryScheduled,
                     CallbackStatusCode = result.StatusCode,
                     CallbackResult = result.OutcomeUnknown ? $"{OutcomeUnknown}: {result.Error}" : result.Error,
+                    CallbackOutcomeUnknown = result.OutcomeUnknown,
                 });
 
             default:
                 // The platform's token is single-use: after an attempt whose fate we never learned, a refusal of the
                 // retry most likely means the first one arrived.
-                var earlierUnknown = record.CallbackResult?.StartsWith(OutcomeUnknown, StringComparison.Ordinal) == true;
-                if (result.StatusCode == 400 && earlierUnknown)
+                if (result.StatusCode == 400 && record.CallbackOutcomeUnknown)
                     return new Step.Done(new StatusUpdate
                     {
                         Status = RequestStatuses.CallbackUnconfirmed,

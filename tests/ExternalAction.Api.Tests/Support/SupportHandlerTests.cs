@@ -16,6 +16,7 @@ public sealed class SupportHandlerTests
     private string _file = null!;
     private ServiceProvider _services = null!;
     private StatusStore _store = null!;
+    private StatusQueries _queries = null!;
 
     [OneTimeSetUp]
     public async Task Start()
@@ -26,6 +27,7 @@ public sealed class SupportHandlerTests
             .Build();
         _services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddStatusStore().BuildServiceProvider();
         _store = _services.GetRequiredService<StatusStore>();
+        _queries = _services.GetRequiredService<StatusQueries>();
         await _store.MigrateAsync(default);
         var rows = Enumerable.Range(0, 3).Select(i => new NewRequest
         {
@@ -49,7 +51,7 @@ public sealed class SupportHandlerTests
     [Test]
     public async Task A_known_request_is_returned_with_its_transitions_in_order()
     {
-        var result = (await SupportApi.GetRequest("req-handler-0", _store, default)).Result;
+        var result = (await SupportApi.GetRequest("req-handler-0", _queries, default)).Result;
         var view = ((Ok<RequestView>)result).Value!;
         Assert.That(view.Request.Status, Is.EqualTo(RequestStatuses.TimedOut));
         Assert.That(view.Transitions.Select(t => t.ToStatus), Is.EqualTo(new[] { "Received", "Processing", "TimedOut" }));
@@ -59,7 +61,7 @@ public sealed class SupportHandlerTests
     [Test]
     public async Task An_unknown_request_is_a_404_contract_error()
     {
-        var result = (JsonHttpResult<ErrorResponse>)(await SupportApi.GetRequest("req-missing", _store, default)).Result;
+        var result = (JsonHttpResult<ErrorResponse>)(await SupportApi.GetRequest("req-missing", _queries, default)).Result;
         Assert.That(result.StatusCode, Is.EqualTo(StatusCodes.Status404NotFound));
         Assert.That(result.Value!.Code, Is.EqualTo(ErrorCodes.ResourceNotFound));
     }
@@ -67,7 +69,7 @@ public sealed class SupportHandlerTests
     [Test]
     public async Task The_list_applies_the_filters()
     {
-        var result = (await SupportApi.ListRequests(_store, default, action: "slack", status: "Received")).Result;
+        var result = (await SupportApi.ListRequests(_queries, default, action: "slack", status: "Received")).Result;
         var view = ((Ok<RequestListView>)result).Value!;
         Assert.That(view.Items.Select(i => i.RequestId), Is.EqualTo(new[] { "req-handler-1" }));
         Assert.That(view.NextCursor, Is.Null);
@@ -76,8 +78,8 @@ public sealed class SupportHandlerTests
     [Test]
     public async Task A_full_page_carries_a_cursor_to_the_rest()
     {
-        var first = ((Ok<RequestListView>)(await SupportApi.ListRequests(_store, default, pageSize: 2, from: "2026-11-02T09:00:00Z")).Result).Value!;
-        var rest = ((Ok<RequestListView>)(await SupportApi.ListRequests(_store, default, pageSize: 2, from: "2026-11-02T09:00:00Z", cursor: first.NextCursor)).Result).Value!;
+        var first = ((Ok<RequestListView>)(await SupportApi.ListRequests(_queries, default, pageSize: 2, from: "2026-11-02T09:00:00Z")).Result).Value!;
+        var rest = ((Ok<RequestListView>)(await SupportApi.ListRequests(_queries, default, pageSize: 2, from: "2026-11-02T09:00:00Z", cursor: first.NextCursor)).Result).Value!;
         Assert.That(first.Items.Concat(rest.Items).Select(i => i.RequestId), Is.EqualTo(new[] { "req-handler-2", "req-handler-1", "req-handler-0" }));
         Assert.That(rest.NextCursor, Is.Null);
     }
@@ -89,7 +91,7 @@ public sealed class SupportHandlerTests
     [TestCase("cursor", "bm90LWEtY3Vyc29y")]
     public async Task A_bad_parameter_is_a_400_naming_it(string parameter, string value)
     {
-        var response = await SupportApi.ListRequests(_store, default,
+        var response = await SupportApi.ListRequests(_queries, default,
             status: parameter == "status" ? value : null,
             from: parameter == "from" ? value : null,
             to: parameter == "to" ? value : null,
@@ -103,14 +105,14 @@ public sealed class SupportHandlerTests
     [Test]
     public async Task Counts_are_grouped_by_action_and_status_and_honour_the_window()
     {
-        var all = ((Ok<CountsView>)(await SupportApi.Counts(_store, default)).Result).Value!;
+        var all = ((Ok<CountsView>)(await SupportApi.Counts(_queries, default)).Result).Value!;
         Assert.That(all.Counts, Is.EquivalentTo(new[]
         {
             new StatusCount("slack", RequestStatuses.TimedOut, 1), new StatusCount("slack", RequestStatuses.Received, 1), new StatusCount("sms", RequestStatuses.Received, 1),
         }));
-        var window = ((Ok<CountsView>)(await SupportApi.Counts(_store, default, action: "slack", from: "2026-11-02T09:01:00Z")).Result).Value!;
+        var window = ((Ok<CountsView>)(await SupportApi.Counts(_queries, default, action: "slack", from: "2026-11-02T09:01:00Z")).Result).Value!;
         Assert.That(window.Counts, Is.EqualTo(new[] { new StatusCount("slack", RequestStatuses.Received, 1) }));
-        var bad = (JsonHttpResult<ErrorResponse>)(await SupportApi.Counts(_store, default, to: "soon")).Result;
+        var bad = (JsonHttpResult<ErrorResponse>)(await SupportApi.Counts(_queries, default, to: "soon")).Result;
         Assert.That(bad.StatusCode, Is.EqualTo(StatusCodes.Status400BadRequest));
     }
 }

@@ -34,6 +34,7 @@ public sealed class DecisionsTests
 
     private static RequestRecord Record(string? callbackResult = null) => new()
     {
+        CallbackOutcomeUnknown = callbackResult?.StartsWith(Decisions.OutcomeUnknown, StringComparison.Ordinal) == true,
         RequestId = "req-test",
         ActionName = "test",
         ActionVersion = "1",
@@ -112,6 +113,7 @@ public sealed class DecisionsTests
 
         Assert.That(retry.Update.Status, Is.EqualTo(RequestStatuses.RetryScheduled));
         Assert.That(retry.Update.CallbackResult, Does.StartWith(Decisions.OutcomeUnknown));
+        Assert.That(retry.Update.CallbackOutcomeUnknown, Is.True, "the decision reads the column, not the text");
     }
 
     [Test]

@@ -1,0 +1,72 @@
+using static ExternalAction.Store.Lifecycle.Mover;
+using static ExternalAction.Store.Lifecycle.RequestStatus;
+
+namespace ExternalAction.Store.Lifecycle;
+
+/// <summary>Who moves a request from one status to the next, and through which store call.</summary>
+public enum Mover
+{
+    /// <summary>The Processor's batch consumer of accepted requests, through <see cref="StatusStore.InsertReceivedAsync"/>.</summary>
+    StatusRecorder,
+
+    /// <summary>
+    /// A Processor taking a request to work on it, through <see cref="StatusStore.ClaimAsync"/>: one conditional update,
+    /// so of several claimants one wins; the winner holds a lease until its attempt ends.
+    /// </summary>
+    ProcessorClaim,
+
+    /// <summary>The Processor holding the lease, recording what a step of its attempt came to, through <see cref="StatusStore.UpdateAsync"/>.</summary>
+    ProcessorStep,
+
+    /// <summary>The Processor holding the lease, ending a request whose deadline has passed (or would before its next attempt), through <see cref="StatusStore.UpdateAsync"/>.</summary>
+    Deadline,
+}
+
+/// <summary>One allowed move: from a status (null: the row does not exist yet) to another, by whom and when.</summary>
+public sealed record Transition(RequestStatus? From, RequestStatus To, Mover By, string When)
+{
+    /// <summary>Allowed only once the lease of the Processor holding the row has run out.</summary>
+    public bool AfterLeaseExpiry { get; init; }
+}
+
+/// <summary>
+/// A request's life in one table. The store builds its conditions from it (what a claim takes, which status an update
+/// may leave for which, which rows are final and may be purged) and refuses any other move; a test renders it into
+/// <c>docs/architecture.md</c>, so the documentation is this table too.
+/// </summary>
+public static class RequestLifecycle
+{
+    public static IReadOnlyList<Transition> Transitions { get; } =
+    [
+        new(null, Received, StatusRecorder, "the status recorder's batch inserts the accepted request"),
+        new(null, Received, ProcessorClaim, "a Processor gets the request before the recorder's batch: it inserts the row and claims it at once"),
+        new(Received, Processing, ProcessorClaim, "a Processor claims the request and leases it for one attempt"),
+        new(RetryScheduled, Processing, ProcessorClaim, "the retry's message comes back and a Processor claims the request again"),
+        new(Processing, Processing, ProcessorClaim, "the holder's lease ran out (it crashed or stalled): another Processor takes the request over") { AfterLeaseExpiry = true },
+        new(Processing, Processing, ProcessorStep, "delivered (or nothing to deliver): accessor values, selected path and the callback body are kept"),
+        new(Processing, RetryScheduled, ProcessorStep, "the delivery or the callback failed transiently and the next attempt is before the deadline"),
+        new(Processing, CallbackSent, ProcessorStep, "the platform accepted the callback (the outcome says success or business failure)"),
+        new(Processing, CallbackUnconfirmed, ProcessorStep, "an earlier callback's outcome was unknown and the platform now refuses the used token"),
+        new(Processing, Failed, ProcessorStep, "the callback was refused for good, its body could not be built, or the message could not be read"),
+        new(Processing, TimedOut, Deadline, "the deadline passed before processing or before the callback, or the next attempt would pass it"),
+    ];
+
+    /// <summary>The states no transition leaves, in declaration order; the retention purge touches rows in these only.</summary>
+    public static IReadOnlyList<RequestStatus> Final { get; } =
+        [.. Enum.GetValues<RequestStatus>().Where(s => !Transitions.Any(t => t.From == s))];
+
+    public static bool IsFinal(RequestStatus status) => Final.Contains(status);
+
+    /// <summary>The store call through which <paramref name="by"/> makes its moves (the store refuses any move the table lacks).</summary>
+    public static string StoreCall(Mover by) => by switch
+    {
+        StatusRecorder => nameof(StatusStore.InsertReceivedAsync),
+        ProcessorClaim => nameof(StatusStore.ClaimAsync),
+        ProcessorStep or Deadline => nameof(StatusStore.UpdateAsync),
+        _ => throw new ArgumentOutOfRangeException(nameof(by), by, null),
+    };
+
+    /// <summary>True when the table has the move <paramref name="from"/> → <paramref name="to"/> by <paramref name="by"/>.</summary>
+    public static bool Allows(RequestStatus? from, RequestStatus to, Mover by) =>
+        Transitions.Any(t => t.From == from && t.To == to && t.By == by);
+}

@@ -1,0 +1,17 @@
+namespace ExternalAction.Store.Lifecycle;
+
+/// <summary>
+/// The states of a request. The status column stores the member's name, so these names are the stored strings
+/// (<see cref="RequestStatuses"/> holds them as constants); which moves between them are allowed, and who makes each,
+/// is <see cref="RequestLifecycle.Transitions"/>.
+/// </summary>
+public enum RequestStatus
+{
+    Received,
+    Processing,
+    RetryScheduled,
+    CallbackSent,
+    CallbackUnconfirmed,
+    Failed,
+    TimedOut,
+}
