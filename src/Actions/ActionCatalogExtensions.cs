@@ -1,5 +1,8 @@
+using System.Net;
+using ExternalAction.ServiceDefaults.Secrets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace ExternalAction.Actions;
@@ -16,6 +19,18 @@ public static class ActionCatalogExtensions
             file = DefaultFile;
         var path = Path.IsPathRooted(file) ? file : Path.Combine(environment.ContentRootPath, file);
         services.AddSingleton(ActionFileLoader.Load(path));
+        return services;
+    }
+
+    /// <summary>
+    /// Stops start-up when a channel cannot be used from this host (<see cref="ChannelChecks"/>). For hosts that deliver;
+    /// <paramref name="blockedRange"/> is their outbound clients' address rule (null: the address may be connected to).
+    /// </summary>
+    public static IServiceCollection AddChannelChecks(this IServiceCollection services, Func<IServiceProvider, Func<IPAddress, string?>> blockedRange)
+    {
+        services.TryAddSingleton<SecretResolver>();
+        services.AddSingleton<IHostedService>(sp => new ChannelChecks(
+            sp.GetRequiredService<ActionCatalog>(), sp.GetRequiredService<SecretResolver>(), sp.GetRequiredService<IHostEnvironment>(), blockedRange(sp)));
         return services;
     }
 }

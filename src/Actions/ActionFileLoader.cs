@@ -51,10 +51,9 @@ public static class ActionFileLoader
             errors.Add($"action '{duplicate.Key}': key 'name' is used by more than one action.");
 
         if (errors.Count > 0)
-            throw new ActionDefinitionException(
-                $"Action definition file '{fullPath}' is invalid:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", errors));
+            throw ActionDefinitionException.Invalid(fullPath, errors);
 
-        return new ActionCatalog(actions);
+        return new ActionCatalog(actions, fullPath);
     }
 
     /// <summary>Reads one service definition file (JSON or YAML) into the normalised typed model.</summary>

@@ -1,12 +1,13 @@
 using System.Text.RegularExpressions;
-using ExternalAction.Contracts.Platform;
+using ExternalAction.Actions.Templates;
 using ExternalAction.Contracts.ServiceDefinitions;
 
 namespace ExternalAction.Actions;
 
 /// <summary>
-/// Checks an action against the reference schema's rules for service definitions (contract §1) and the shape of
-/// the Processor's settings. Each problem names the offending key.
+/// Checks what Adobe's ServiceDefinition schema cannot (<see cref="ServiceDefinitionSchema"/> checks the rest): rules
+/// that relate two fields of a service definition, the action's own keys (name, channel, mappings), that every
+/// channel template parses and that no template can choose a URL's host. Each problem names the offending key.
 /// </summary>
 public static partial class ActionValidator
 {
@@ -19,6 +20,7 @@ public static partial class ActionValidator
             p.Add("key 'name': must be 1-64 characters of letters, digits, '-' or '_' (it becomes a URL segment).");
         if (string.IsNullOrWhiteSpace(action.Version))
             p.Add("key 'version': must not be empty.");
+        p.AddRange(ServiceDefinitionSchema.Validate(action.ServiceDefinition));
         ValidateServiceDefinition(action.ServiceDefinition, p);
         ValidateChannel(action.Channel, p);
         ValidateMappings(action, p);
@@ -27,61 +29,29 @@ public static partial class ActionValidator
 
     private static void ValidateServiceDefinition(ServiceDefinition sd, List<string> p)
     {
-        Required(sd.ApiName, $"{Sd}.apiName", p);
-        Required(sd.I18n?.EnUs?.Name, $"{Sd}.i18n.en_US.name", p);
-        Required(sd.I18n?.EnUs?.Description, $"{Sd}.i18n.en_US.description", p);
-        Required(sd.Description, $"{Sd}.description", p);
-        Required(sd.PrimaryAttribute, $"{Sd}.primaryAttribute", p);
-        if (!ObjectTypes.IsKnown(sd.SupportedEntityType))
-            p.Add($"key '{Sd}.supportedEntityType': must be one of {string.Join(", ", ObjectTypes.All)}.");
-        if (sd.EnableSplitPaths is null)
-            p.Add($"key '{Sd}.enableSplitPaths': is required (true or false).");
-        if (sd.Timeout is < 1 or > 240)
-            p.Add($"key '{Sd}.timeout': must be between 1 and 240 minutes.");
-
+        // Adobe's schema only caps it (240); zero or less would time out every request on arrival.
+        if (sd.Timeout < 1)
+            p.Add($"key '{Sd}.timeout': must be at least 1 minute.");
         var inv = sd.InvocationPayloadDef;
         var cb = sd.CallbackPayloadDef;
-        if (inv is null) p.Add($"key '{Sd}.invocationPayloadDef': is required.");
-        if (cb is null) p.Add($"key '{Sd}.callbackPayloadDef': is required.");
-        if (inv is null || cb is null)
-            return;
-
-        Attributes(inv.GlobalAttributes, $"{Sd}.invocationPayloadDef.globalAttributes", p);
-        Attributes(inv.FlowAttributes, $"{Sd}.invocationPayloadDef.flowAttributes", p);
-        Attributes(cb.Attributes, $"{Sd}.callbackPayloadDef.attributes", p);
-        Fields(inv.Fields, $"{Sd}.invocationPayloadDef.fields", p);
-        Fields(inv.AccountFields, $"{Sd}.invocationPayloadDef.accountFields", p);
-        Fields(cb.Fields, $"{Sd}.callbackPayloadDef.fields", p);
-        Fields(cb.AccountFields, $"{Sd}.callbackPayloadDef.accountFields", p);
-        for (var i = 0; i < (inv.Headers?.Count ?? 0); i++)
-            Required(inv.Headers![i].Name, $"{Sd}.invocationPayloadDef.headers[{i}].name", p);
-
-        if (sd.PrimaryAttribute is { } primary)
+        if (sd.PrimaryAttribute is { } primary && inv is not null)
         {
             if (inv.FlowAttributes?.Any(a => a.ApiName == primary) != true)
                 p.Add($"key '{Sd}.primaryAttribute': '{primary}' must equal the apiName of one of invocationPayloadDef.flowAttributes.");
-            if (cb.Attributes?.Any(a => a.ApiName == primary) == true)
+            if (cb?.Attributes?.Any(a => a.ApiName == primary) == true)
                 p.Add($"key '{Sd}.primaryAttribute': '{primary}' must not equal a callbackPayloadDef.attributes apiName.");
         }
+        if (inv is null)
+            return;
 
-        // The reference schema's six oneOf variants (contract §1.4).
-        var entity = sd.SupportedEntityType;
-        var needsFields = entity is ObjectTypes.Lead or ObjectTypes.AccountPerson;
-        var needsAccountFields = entity is ObjectTypes.Account or ObjectTypes.AccountPerson;
-        if (needsFields && inv.Fields is null) p.Add($"key '{Sd}.invocationPayloadDef.fields': is required for supportedEntityType '{entity}'.");
-        if (needsFields && cb.Fields is null) p.Add($"key '{Sd}.callbackPayloadDef.fields': is required for supportedEntityType '{entity}'.");
-        if (needsAccountFields && inv.AccountFields is null) p.Add($"key '{Sd}.invocationPayloadDef.accountFields': is required for supportedEntityType '{entity}'.");
-        if (needsAccountFields && cb.AccountFields is null) p.Add($"key '{Sd}.callbackPayloadDef.accountFields': is required for supportedEntityType '{entity}'.");
-
-        if (sd.EnableSplitPaths == true && (inv.AccessorsMetadata is null || inv.AccessorsMetadata.Count == 0))
-            p.Add($"key '{Sd}.invocationPayloadDef.accessorsMetadata': is required when enableSplitPaths is true.");
+        // The schema requires the list with split paths; an empty one would leave the paths nothing to decide on.
+        if (sd.EnableSplitPaths == true && inv.AccessorsMetadata is { Count: 0 })
+            p.Add($"key '{Sd}.invocationPayloadDef.accessorsMetadata': must not be empty when enableSplitPaths is true.");
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < (inv.AccessorsMetadata?.Count ?? 0); i++)
         {
             var a = inv.AccessorsMetadata![i];
             var key = $"{Sd}.invocationPayloadDef.accessorsMetadata[{i}]";
-            Required(a.AccessorName, $"{key}.accessorName", p);
-            DataType(a.DataType, $"{key}.dataType", p);
             if (a.AccessorName is not null && !seen.Add(a.AccessorName))
                 p.Add($"key '{key}.accessorName': '{a.AccessorName}' is declared twice.");
             if (a.Constraints is { MinValue: { } min, MaxValue: { } max } && min > max)
@@ -99,6 +69,16 @@ public static partial class ActionValidator
         if (channel.MaxConcurrency < 1) p.Add("key 'channel.maxConcurrency': must be at least 1.");
         if (channel.RatePerSecond < 0) p.Add("key 'channel.ratePerSecond': must not be negative.");
         if (channel.TimeoutSeconds is < 1 or > 600) p.Add("key 'channel.timeoutSeconds': must be between 1 and 600.");
+        foreach (var (key, template) in ChannelTemplates.Of(channel))
+        {
+            if (!LiquidSyntax.TryParse(template, out var error))
+                p.Add($"key '{key}': the template does not parse: {error}");
+        }
+        foreach (var (key, url, isTemplate) in ChannelUrls.Of(channel))
+        {
+            if (ChannelUrls.Origin(url, isTemplate, out var problem) is null)
+                p.Add($"key '{key}': {problem}.");
+        }
         switch (channel.Type)
         {
             case ChannelTypes.Webhook:
@@ -165,31 +145,6 @@ public static partial class ActionValidator
                 p.Add($"key '{key}.source': must be one of {string.Join(", ", ValueSources.All)}.");
                 break;
         }
-    }
-
-    private static void Attributes(List<AttributeDefinition>? list, string key, List<string> p)
-    {
-        for (var i = 0; i < (list?.Count ?? 0); i++)
-        {
-            Required(list![i].ApiName, $"{key}[{i}].apiName", p);
-            Required(list[i].I18n?.EnUs?.DisplayName, $"{key}[{i}].i18n.en_US.displayName", p);
-            DataType(list[i].DataType, $"{key}[{i}].dataType", p);
-        }
-    }
-
-    private static void Fields(List<FieldMapping>? list, string key, List<string> p)
-    {
-        for (var i = 0; i < (list?.Count ?? 0); i++)
-        {
-            Required(list![i].ServiceAttribute, $"{key}[{i}].serviceAttribute", p);
-            DataType(list[i].DataType, $"{key}[{i}].dataType", p);
-        }
-    }
-
-    private static void DataType(string? value, string key, List<string> p)
-    {
-        if (!DataTypes.IsKnown(value))
-            p.Add($"key '{key}': must be one of {string.Join(", ", DataTypes.All)}.");
     }
 
     private static void Required(string? value, string key, List<string> p)

@@ -1,5 +1,7 @@
+using ExternalAction.Actions;
 using ExternalAction.Processor.Callbacks;
 using ExternalAction.Processor.Delivery;
+using ExternalAction.Processor.Outbound;
 using ExternalAction.Processor.Processing;
 using ExternalAction.Processor.Retries;
 using ExternalAction.Processor.StatusRecording;
@@ -7,6 +9,7 @@ using ExternalAction.ServiceDefaults.Messaging;
 using ExternalAction.Store.Retention;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace ExternalAction.Processor;
 
@@ -21,6 +24,8 @@ public static class ProcessorRegistration
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddChannelDelivery();
+        // Fail fast on channels this process cannot deliver on: secrets, https, refused addresses (src/Actions/ChannelChecks.cs).
+        services.AddChannelChecks(sp => AddressPolicy.From(sp.GetRequiredService<IOptions<OutboundOptions>>().Value).BlockedRange);
         services.AddCallbacks();
         services.AddSingleton<ActionProcessor>();
         services.AddSingleton<UnreadableMessages>();

@@ -155,7 +155,7 @@ public sealed class ChannelDelivery(
     /// <summary>Why the request could not be built, for the row and the failure callback: never a value, only what failed.</summary>
     private static string BuildError(Exception e) => e switch
     {
-        TemplateException or UnsafeHeaderException => e.Message,
+        TemplateException or UnsafeHeaderException or MissingSecretException => e.Message,
         _ => $"the channel request could not be built from this request's data ({e.GetType().Name}: {Processing.LogText.Clean(e.Message)})",
     };
 

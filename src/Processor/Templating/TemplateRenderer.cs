@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using ExternalAction.Actions.Templates;
 using Fluid;
 
 namespace ExternalAction.Processor.Templating;
@@ -15,16 +16,12 @@ namespace ExternalAction.Processor.Templating;
 /// </summary>
 public sealed partial class TemplateRenderer
 {
-    private static readonly FluidParser Parser = new(new FluidParserOptions { AllowFunctions = false });
+    // Shared with the action loader, which checks every template at start-up (src/Actions/Templates/LiquidSyntax.cs).
+    private static readonly FluidParser Parser = LiquidSyntax.Parser;
     private static readonly TemplateOptions Options = CreateOptions();
     private readonly ConcurrentDictionary<string, IFluidTemplate> _cache = new(StringComparer.Ordinal);
 
-    public static bool TryParse(string template, out string? error)
-    {
-        var ok = Parser.TryParse(template, out _, out var message);
-        error = ok ? null : message;
-        return ok;
-    }
+    public static bool TryParse(string template, out string? error) => LiquidSyntax.TryParse(template, out error);
 
     public string RenderText(string template, JsonObject model) => RenderText(template, model, NullEncoder.Default);
 

@@ -8,13 +8,9 @@ namespace ExternalAction.ServiceDefaults.Secrets;
 /// </summary>
 public sealed class SecretResolver(IConfiguration configuration)
 {
-    public string Resolve(string name)
-    {
-        var value = configuration[$"Secrets:{name}"];
-        return string.IsNullOrEmpty(value)
-            ? throw new InvalidOperationException($"Secret '{name}' is not configured (set configuration key 'Secrets:{name}' or environment variable 'Secrets__{name}').")
-            : value;
-    }
+    /// <exception cref="MissingSecretException">The secret is not configured (or empty).</exception>
+    public string Resolve(string name) =>
+        TryResolve(name, out var value) ? value : throw new MissingSecretException(name);
 
     public bool TryResolve(string name, out string value)
     {

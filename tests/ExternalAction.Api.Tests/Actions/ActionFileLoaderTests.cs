@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using ExternalAction.Actions;
 using ExternalAction.TestSupport;
 
@@ -83,7 +84,42 @@ public sealed class ActionFileLoaderTests
         yield return new TestCaseData("""{ "actions": [ { "name": "x", "serviceDefinition": { "apiName": "s", "i18n": { "en_US": { "name": "n", "description": "d" } }, "description": "d", "primaryAttribute": "p", "supportedEntityType": "lead", "enableSplitPaths": true, "invocationPayloadDef": { "flowAttributes": [ { "apiName": "p", "dataType": "string", "i18n": { "en_US": { "displayName": "P" } } } ], "fields": [] }, "callbackPayloadDef": { "fields": [] } } } ] }""",
             "serviceDefinition.invocationPayloadDef.accessorsMetadata", "x").SetName("Split paths without accessors");
         yield return new TestCaseData("not json", "", "").SetName("Not JSON");
+
+        // Adobe's ServiceDefinition schema (shipped in src/Actions/Schemas).
+        yield return Inline(sd => sd["timeout"] = 300, "serviceDefinition.timeout").SetName("Timeout above Adobe's maximum");
+        yield return Inline(sd => sd["timeout"] = 0, "serviceDefinition.timeout").SetName("Timeout of zero minutes");
+        yield return Inline(sd => sd["supportedEntityType"] = "contact", "serviceDefinition.supportedEntityType").SetName("Entity type outside Adobe's enum");
+        yield return Inline(sd => sd["invocationPayloadDef"]!["fields"]![0]!["dataType"] = "text", "serviceDefinition.invocationPayloadDef.fields[0].dataType").SetName("Field data type outside Adobe's enum");
+        yield return Inline(sd => sd["invocationPayloadDef"]!["flowAttributes"]![1]!.AsObject().Remove("i18n"), "serviceDefinition.invocationPayloadDef.flowAttributes[1].i18n.en_US.displayName").SetName("Flow attribute without its display name");
+        yield return Inline(sd => sd["supportedEntityType"] = "account", "serviceDefinition.invocationPayloadDef.accountFields").SetName("Account variant without accountFields");
+        yield return Inline(sd => sd["primaryAttribute"] = "nope", "serviceDefinition.primaryAttribute").SetName("Primary attribute that is no flow attribute");
+
+        // Templates compile and cannot choose a URL's host.
+        yield return Channel("""{ "type": "webhook", "url": "https://hooks.example.com/in", "body": { "email": "{{ lead.email " } }""", "channel.body.email").SetName("Body leaf that does not parse");
+        yield return Channel("""{ "type": "webhook", "url": "https://hooks.example.com/in", "body": { "{% if %}": 1 } }""", "channel.body.{% if %}").SetName("Body key that does not parse");
+        yield return Channel("""{ "type": "webhook", "url": "https://hooks.example.com/in", "headers": { "X-Lead": "{{ lead.id | }}" } }""", "channel.headers.X-Lead").SetName("Header template that does not parse");
+        yield return Channel("""{ "type": "webhook", "url": "https://hooks.example.com/{{ lead.id " }""", "channel.url").SetName("URL template that does not parse");
+        yield return Channel("""{ "type": "slack", "urlSecret": "slack", "blocks": [ { "type": "section", "text": "{% for %}" } ] }""", "channel.blocks[0].text").SetName("Slack block that does not parse");
+        yield return Channel("""{ "type": "twilio", "accountSid": "AC1", "authTokenSecret": "t", "from": "+1555", "to": "{{ lead.phone", "text": "hi" }""", "channel.to").SetName("SMS recipient that does not parse");
+        yield return Channel("""{ "type": "webhook", "url": "https://{{ flow.host }}/in" }""", "channel.url").SetName("Host chosen by a template");
+        yield return Channel("""{ "type": "webhook", "url": "https://hooks.example.com{{ flow.suffix }}/in" }""", "channel.url").SetName("Host extended by a template");
+        yield return Channel("""{ "type": "webhook", "url": "https://hooks.example.com:{{ flow.port }}/in" }""", "channel.url").SetName("Port chosen by a template");
+        yield return Channel("""{ "type": "webhook", "url": "/in/{{ lead.id }}" }""", "channel.url").SetName("Relative URL");
+        yield return Channel("""{ "type": "slack", "url": "ftp://hooks.example.com/in", "text": "hi" }""", "channel.url").SetName("URL that is not http");
+        yield return Channel("""{ "type": "webhook", "url": "https://user:password@hooks.example.com/in" }""", "channel.url").SetName("Credentials in the URL");
+        yield return Channel("""{ "type": "twilio", "baseUrl": "api.twilio.com", "accountSid": "AC1", "authTokenSecret": "t", "from": "+1555", "to": "+1556", "text": "hi" }""", "channel.baseUrl").SetName("Twilio base URL that is not absolute");
     }
+
+    /// <summary>lead-scoring.json written inline, changed by <paramref name="change"/>.</summary>
+    private static TestCaseData Inline(Action<JsonObject> change, string key)
+    {
+        var sd = JsonNode.Parse(File.ReadAllText(Fixtures.Adobe("lead-scoring.json")))!.AsObject();
+        change(sd);
+        return new TestCaseData(new JsonObject { ["actions"] = new JsonArray(new JsonObject { ["name"] = "x", ["serviceDefinition"] = sd }) }.ToJsonString(), key, "x");
+    }
+
+    private static TestCaseData Channel(string channel, string key) =>
+        new($$"""{ "actions": [ { "name": "x", "serviceDefinitionFile": "lead-scoring.json", "channel": {{channel}} } ] }""", key, "x");
 
     [TestCaseSource(nameof(BadFiles))]
     public void A_bad_file_names_the_file_the_action_and_the_key(string json, string key, string action)

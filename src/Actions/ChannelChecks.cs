@@ -1,0 +1,77 @@
+using System.Net;
+using ExternalAction.ServiceDefaults.Secrets;
+using Microsoft.Extensions.Hosting;
+
+namespace ExternalAction.Actions;
+
+/// <summary>
+/// Before a host that delivers (the Processor, or the Api in the embedded default) starts anything: every channel can be
+/// used from here. Each secret it names is configured, each URL uses https (plain http only in Development or to a
+/// loopback host) and names no address literal the outbound clients refuse. The file itself (schema, templates, fixed
+/// hosts) was checked when it was loaded; these depend on the host's configuration. Problems stop start-up together,
+/// naming the file, the action and the key.
+/// </summary>
+public sealed class ChannelChecks(ActionCatalog catalog, SecretResolver secrets, IHostEnvironment environment, Func<IPAddress, string?> blockedRange)
+    : IHostedLifecycleService
+{
+    /// <summary>The Processor's setting that lets outbound clients reach otherwise refused networks (OutboundOptions).</summary>
+    public const string AllowedNetworksKey = "ExternalAction:Outbound:AllowedNetworks";
+
+    public Task StartingAsync(CancellationToken cancellationToken)
+    {
+        var problems = catalog.All.SelectMany(action => Check(action.Channel).Select(p => $"action '{action.Name}': {p}")).ToList();
+        return problems.Count == 0 ? Task.CompletedTask : throw ActionDefinitionException.Invalid(catalog.File ?? "(not read from a file)", problems);
+    }
+
+    private IEnumerable<string> Check(ChannelDefinition channel)
+    {
+        foreach (var (key, name) in SecretNames(channel))
+        {
+            if (!secrets.TryResolve(name, out _))
+                yield return $"key '{key}': {MissingSecretException.Describe(name)}";
+        }
+        foreach (var (key, url, isTemplate) in ChannelUrls.Of(channel))
+        {
+            if (ChannelUrls.Origin(url, isTemplate, out _) is { } origin && Refusal(origin, showHost: true) is { } refusal)
+                yield return $"key '{key}': {refusal}.";
+        }
+        if (channel.Type is ChannelTypes.Webhook or ChannelTypes.Slack && channel.UrlSecret is { } urlSecret && secrets.TryResolve(urlSecret, out var held))
+        {
+            // The value is a credential: say what is wrong with it, never what it is.
+            var origin = ChannelUrls.Origin(held, isTemplate: false, out var problem);
+            if ((origin is null ? problem : Refusal(origin, showHost: false)) is { } refusal)
+                yield return $"key 'channel.urlSecret': the URL in secret '{urlSecret}' {refusal}.";
+        }
+    }
+
+    private static IEnumerable<(string Key, string Name)> SecretNames(ChannelDefinition channel)
+    {
+        if (channel.Type is ChannelTypes.Webhook or ChannelTypes.Slack && channel.UrlSecret is { } url)
+            yield return ("channel.urlSecret", url);
+        if (channel.Type is ChannelTypes.Webhook && channel.Auth.Type != ChannelAuthTypes.None && channel.Auth.Secret is { } auth)
+            yield return ("channel.auth.secret", auth);
+        if (channel.Type is ChannelTypes.Twilio && channel.AuthTokenSecret is { } token)
+            yield return ("channel.authTokenSecret", token);
+    }
+
+    /// <summary>Why this host refuses <paramref name="origin"/>, or null. Names are resolved at connect time, where the same rule applies.</summary>
+    private string? Refusal(Uri origin, bool showHost)
+    {
+        if (origin.Scheme == Uri.UriSchemeHttp && !origin.IsLoopback && !environment.IsDevelopment())
+            return "must use https (plain http is accepted only in Development or to a loopback host)";
+        IPAddress[] addresses = origin.IsLoopback && origin.HostNameType == UriHostNameType.Dns ? [IPAddress.Loopback, IPAddress.IPv6Loopback]
+            : IPAddress.TryParse(origin.DnsSafeHost, out var literal) ? [literal]
+            : [];
+        var ranges = addresses.Select(blockedRange).ToList();
+        if (ranges.Count == 0 || ranges.Any(r => r is null))
+            return null;
+        var host = showHost ? $" ({origin.Host})" : "";
+        return $"must not name a {ranges[0]} address{host}: outbound connections refuse it unless {AllowedNetworksKey} contains it";
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,61 @@
+namespace ExternalAction.Actions;
+
+/// <summary>
+/// The URLs a channel is configured with and the part of each that no request's data can change. A URL template may
+/// fill path segments and query values, never the scheme, the host or the port: the text before its first placeholder
+/// must hold the whole origin and end it with <c>/</c>, <c>?</c> or <c>#</c>.
+/// </summary>
+public static class ChannelUrls
+{
+    public const string TwilioDefaultBaseUrl = "https://api.twilio.com";
+
+    /// <summary>The channel's URLs that are written in the file (a URL held by a secret is checked where it is resolved).</summary>
+    public static IEnumerable<(string Key, string Url, bool IsTemplate)> Of(ChannelDefinition channel)
+    {
+        switch (channel.Type)
+        {
+            case ChannelTypes.Webhook or ChannelTypes.Slack when channel.UrlSecret is null && channel.Url is not null:
+                yield return ("channel.url", channel.Url, true);
+                break;
+            case ChannelTypes.Twilio:
+                yield return ("channel.baseUrl", channel.BaseUrl ?? TwilioDefaultBaseUrl, false);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// The fixed origin (scheme, host, port) of <paramref name="url"/>; null with the reason when it has none: not an
+    /// absolute http(s) URL, credentials in it, or (for a template) a placeholder before the origin ends.
+    /// </summary>
+    public static Uri? Origin(string url, bool isTemplate, out string? problem)
+    {
+        var placeholder = isTemplate ? FirstPlaceholder(url) : -1;
+        var fixedPart = placeholder < 0 ? url : url[..placeholder];
+        var schemeEnd = fixedPart.IndexOf("://", StringComparison.Ordinal);
+        var originEnd = schemeEnd < 0 ? -1 : fixedPart.IndexOfAny(['/', '\\', '?', '#'], schemeEnd + 3);
+        if (placeholder >= 0 && schemeEnd >= 0 && originEnd < 0)
+        {
+            problem = "a placeholder must not be able to choose the host: the text before the first '{{' must hold the scheme and the whole host (and port), ended by '/', '?' or '#'";
+            return null;
+        }
+        if (schemeEnd < 0 || !Uri.TryCreate(placeholder < 0 ? url : fixedPart[..originEnd], UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http") || uri.Host.Length == 0)
+        {
+            problem = "must be an absolute http(s) URL";
+            return null;
+        }
+        if (uri.UserInfo.Length > 0)
+        {
+            problem = "must not carry credentials (name a secret in 'channel.auth' instead)";
+            return null;
+        }
+        problem = null;
+        return new Uri(uri.GetLeftPart(UriPartial.Authority));
+    }
+
+    private static int FirstPlaceholder(string template)
+    {
+        var output = template.IndexOf("{{", StringComparison.Ordinal);
+        var tag = template.IndexOf("{%", StringComparison.Ordinal);
+        return output < 0 ? tag : tag < 0 ? output : Math.Min(output, tag);
+    }
+}
