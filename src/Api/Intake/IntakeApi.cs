@@ -61,10 +61,10 @@ public static class IntakeApi
 
         switch (await publisher.PublishAsync(message, ct))
         {
-            case PublishOutcome.Unavailable:
+            case PublishResult.Unavailable:
                 return ContractErrors.Result(StatusCodes.Status503ServiceUnavailable, ContractErrors.Create(
                     ErrorCodes.InternalError, "The request could not be queued; retry later.", nestedCode: ErrorCodes.ServiceUnavailable));
-            case PublishOutcome.Unencodable:
+            case PublishResult.Unencodable:
                 return ContractErrors.Result(StatusCodes.Status400BadRequest, ContractErrors.Create(ErrorCodes.InvalidRequest,
                     "Invalid field $: a string holds an unpaired UTF-16 surrogate escape.", [new ErrorDetail("$", "a string holds an unpaired UTF-16 surrogate escape")]));
         }
