@@ -48,11 +48,11 @@ public sealed class Submission : IBindableFromHttpContext<Submission>
     private static async Task<(ExecutionRequest? Request, JsonHttpResult<ErrorResponse>? Refusal)> ReadAsync(HttpRequest http, int limit)
     {
         if (!IsJson(http.ContentType))
-            return (null, ContractErrors.Result(StatusCodes.Status415UnsupportedMediaType, ContractErrors.Create(
-                ErrorCodes.InvalidRequest, "Content-Type must be application/json.", nestedCode: ErrorCodes.UnsupportedMediaType)));
+            return (null, ContractErrors.Result(StatusCodes.Status415UnsupportedMediaType,
+                ContractErrors.ForStatus(StatusCodes.Status415UnsupportedMediaType, "Content-Type must be application/json.")));
         if (http.ContentLength > limit || await PooledBody.ReadAsync(http.Body, http.ContentLength, limit, http.HttpContext.RequestAborted) is not { } read)
-            return (null, ContractErrors.Result(StatusCodes.Status413PayloadTooLarge, ContractErrors.Create(
-                ErrorCodes.InvalidRequest, $"The request body exceeds {limit} bytes.", nestedCode: ErrorCodes.PayloadTooLarge)));
+            return (null, ContractErrors.Result(StatusCodes.Status413PayloadTooLarge,
+                ContractErrors.ForStatus(StatusCodes.Status413PayloadTooLarge, $"The request body exceeds {limit} bytes.")));
         using var body = read;
         ErrorDetail problem;
         try

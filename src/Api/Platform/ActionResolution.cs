@@ -1,5 +1,4 @@
 using ExternalAction.Api.Errors;
-using ExternalAction.Contracts.Platform;
 
 namespace ExternalAction.Api.Platform;
 
@@ -12,7 +11,6 @@ public static class ActionResolution
 {
     public static IApplicationBuilder UseActionResolution(this IApplicationBuilder app) =>
         app.Use((http, next) => http.GetRouteValue(ResolvedAction.RouteValue) is not null && ResolvedAction.Of(http) is null
-            ? ContractErrors.WriteAsync(http, StatusCodes.Status404NotFound,
-                ContractErrors.Create(ErrorCodes.ResourceNotFound, "No action of that name.", nestedCode: ErrorCodes.NotFound))
+            ? ContractErrors.WriteAsync(http, StatusCodes.Status404NotFound, ContractErrors.ForStatus(StatusCodes.Status404NotFound, "No action of that name."))
             : next(http));
 }

@@ -20,13 +20,15 @@ public sealed class ActionResolutionTests
         "POST submitAsyncAction", "GET getServiceDefinition", "GET status", "GET openapi.json", "GET openapi.yaml",
     ];
 
-    private static HttpRequestMessage Request(string endpoint, string prefix)
+    /// <summary>Calls <paramref name="endpoint"/> ("METHOD path") under <paramref name="prefix"/>, a valid lead as the body of a POST.</summary>
+    private static async Task<(HttpStatusCode Status, string Body)> CallAsync(HttpClient client, string endpoint, string prefix)
     {
         var (method, path) = (endpoint.Split(' ')[0], endpoint.Split(' ')[1]);
-        var request = new HttpRequestMessage(new HttpMethod(method), $"{prefix}/{path}");
+        using var request = new HttpRequestMessage(new HttpMethod(method), $"{prefix}/{path}");
         if (method == "POST")
             request.Content = new StringContent(SampleRequests.Lead().ToJsonString(), Encoding.UTF8, "application/json");
-        return request;
+        using var response = await client.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
     [TestCaseSource(nameof(Endpoints))]
@@ -34,10 +36,8 @@ public sealed class ActionResolutionTests
     {
         using var factory = new ApiFactory();
         using var client = factory.CreateAuthenticatedClient();
-        using var request = Request(endpoint, "/actions/no-such-action");
-        using var response = await client.SendAsync(request);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), body);
+        var (status, body) = await CallAsync(client, endpoint, "/actions/no-such-action");
+        Assert.That(status, Is.EqualTo(HttpStatusCode.NotFound), body);
         Assert.That(await AdobeSchemas.ValidateAsync("Error", body), Is.Empty, body);
         Assert.That(body, Does.Contain("No action of that name."));
     }
@@ -48,10 +48,9 @@ public sealed class ActionResolutionTests
         // Authentication runs first: protected endpoints answer 401 without telling whether the action exists.
         using var factory = new ApiFactory();
         using var client = factory.CreateClient();
-        using var request = Request(endpoint, "/actions/no-such-action");
-        using var response = await client.SendAsync(request);
+        var (status, body) = await CallAsync(client, endpoint, "/actions/no-such-action");
         var expected = endpoint is "POST submitAsyncAction" or "GET status" ? HttpStatusCode.Unauthorized : HttpStatusCode.NotFound;
-        Assert.That(response.StatusCode, Is.EqualTo(expected), await response.Content.ReadAsStringAsync());
+        Assert.That(status, Is.EqualTo(expected), body);
     }
 
     [TestCaseSource(nameof(Endpoints))]
@@ -62,9 +61,8 @@ public sealed class ActionResolutionTests
         var name = ActionFileLoader.Load(Path.Combine(Fixtures.Root, "actions", "single-action.json")).Single!.Name;
         foreach (var prefix in new[] { "", $"/actions/{name}" })
         {
-            using var request = Request(endpoint, prefix);
-            using var response = await client.SendAsync(request);
-            Assert.That((int)response.StatusCode, Is.Not.EqualTo(404).And.LessThan(500), $"{prefix}: {await response.Content.ReadAsStringAsync()}");
+            var (status, body) = await CallAsync(client, endpoint, prefix);
+            Assert.That((int)status, Is.Not.EqualTo(404).And.LessThan(500), $"{prefix}: {body}");
         }
     }
 
