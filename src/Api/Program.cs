@@ -26,6 +26,7 @@ var app = builder.Build();
 app.UseContractErrors();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseActionResolution();
 app.MapDefaultEndpoints();
 app.MapOAuthToken();
 app.MapPlatformEndpoints();

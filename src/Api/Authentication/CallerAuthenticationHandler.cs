@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using ExternalAction.Actions;
 using ExternalAction.Api.Errors;
+using ExternalAction.Api.Platform;
 using ExternalAction.Contracts.Platform;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -19,7 +20,6 @@ public sealed class CallerAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory loggerFactory,
     UrlEncoder encoder,
-    ActionCatalog catalog,
     CallerAuthResolver resolver,
     JwtValidation jwt,
     FailedAuthenticationThrottle throttle)
@@ -36,7 +36,7 @@ public sealed class CallerAuthenticationHandler(
             _throttled = retryAfter;
             return AuthenticateResult.Fail("too many failed attempts from this address");
         }
-        var auth = resolver.EffectiveOptions(ResolveAction());
+        var auth = resolver.EffectiveOptions(ResolvedAction.Of(Context)?.Definition);
         return auth.Scheme switch
         {
             CallerSchemes.ApiKey => ApiKey(auth.ApiKey),
@@ -56,7 +56,7 @@ public sealed class CallerAuthenticationHandler(
         // Counted here, on endpoints that need the caller, not on public ones that merely saw a header.
         if ((await HandleAuthenticateOnceSafeAsync()).Failure is { } failure)
             throttle.Failed(Context, "Caller", failure.Message);
-        var auth = resolver.EffectiveOptions(ResolveAction());
+        var auth = resolver.EffectiveOptions(ResolvedAction.Of(Context)?.Definition);
         Response.Headers.WWWAuthenticate = auth.Scheme switch
         {
             CallerSchemes.Basic => "Basic realm=\"ExternalAction\", charset=\"UTF-8\"",
@@ -70,9 +70,6 @@ public sealed class CallerAuthenticationHandler(
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         ContractErrors.WriteAsync(Context, StatusCodes.Status403Forbidden,
             ContractErrors.Create(ErrorCodes.Forbidden, "These credentials may not call this action."));
-
-    private ActionDefinition? ResolveAction() =>
-        Context.GetRouteValue("action") is string name ? catalog.Find(name) : catalog.Single;
 
     private AuthenticateResult ApiKey(ApiKeyAuthOptions options)
     {

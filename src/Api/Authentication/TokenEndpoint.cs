@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using ExternalAction.Actions;
 using ExternalAction.Api.Errors;
+using ExternalAction.Api.Platform;
 using ExternalAction.Contracts.Platform;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -32,29 +33,26 @@ public static class TokenEndpoint
     /// </summary>
     public static IEndpointRouteBuilder MapOAuthToken(this IEndpointRouteBuilder endpoints)
     {
-        foreach (var pattern in new[] { "/oauth/token", $"/actions/{{{Platform.ActionResolution.RouteValue}}}/oauth/token" })
-            endpoints.MapPost(pattern, Issue).AllowAnonymous().DisableAntiforgery()
+        foreach (var endpoint in new[] { endpoints.MapPost("/oauth/token", Issue), endpoints.MapPost($"/actions/{{{ResolvedAction.RouteValue}}}/oauth/token", IssueForAction) })
+            endpoint.AllowAnonymous().DisableAntiforgery()
                 .WithFormOptions(bufferBodyLengthLimit: MaxFormBytes, valueCountLimit: 16, keyLengthLimit: 64, valueLengthLimit: 4096,
                     multipartBodyLengthLimit: MaxFormBytes);
         return endpoints;
     }
 
-    public static async Task<Results<Ok<TokenResponse>, JsonHttpResult<OAuthError>, JsonHttpResult<ErrorResponse>>> Issue(
-        HttpContext http, ActionCatalog catalog, CallerAuthResolver resolver, JwtValidation jwt, TimeProvider clock, FailedAuthenticationThrottle throttle)
+    /// <summary>At the root: every issuing configuration in force (the deployment's and the actions' own) mints tokens for its clients.</summary>
+    public static Task<Results<Ok<TokenResponse>, JsonHttpResult<OAuthError>, JsonHttpResult<ErrorResponse>>> Issue(
+        HttpContext http, ActionCatalog catalog, CallerAuthResolver resolver, JwtValidation jwt, TimeProvider clock, FailedAuthenticationThrottle throttle) =>
+        IssueAsync(http, catalog.All.Select(resolver.EffectiveOptions).Append(resolver.EffectiveOptions(null)), jwt, clock, throttle);
+
+    /// <summary>Under an action's path (an unknown name is ActionResolution's 404): only the configuration in force for that action.</summary>
+    public static Task<Results<Ok<TokenResponse>, JsonHttpResult<OAuthError>, JsonHttpResult<ErrorResponse>>> IssueForAction(
+        HttpContext http, ResolvedAction action, CallerAuthResolver resolver, JwtValidation jwt, TimeProvider clock, FailedAuthenticationThrottle throttle) =>
+        IssueAsync(http, [resolver.EffectiveOptions(action.Definition)], jwt, clock, throttle);
+
+    private static async Task<Results<Ok<TokenResponse>, JsonHttpResult<OAuthError>, JsonHttpResult<ErrorResponse>>> IssueAsync(
+        HttpContext http, IEnumerable<CallerAuthOptions> candidates, JwtValidation jwt, TimeProvider clock, FailedAuthenticationThrottle throttle)
     {
-        // Every issuing configuration in force (the deployment's and actions' own) may mint tokens for its clients at
-        // the root; under an action's path, only the configuration in force for that action.
-        IEnumerable<CallerAuthOptions> candidates;
-        if (http.GetRouteValue(Platform.ActionResolution.RouteValue) is string name)
-        {
-            if (catalog.Find(name) is not { } action)
-                return NotFound("No action of that name.");
-            candidates = [resolver.EffectiveOptions(action)];
-        }
-        else
-        {
-            candidates = catalog.All.Select(resolver.EffectiveOptions).Append(resolver.EffectiveOptions(null));
-        }
         var issuers = candidates.Where(o => o.Scheme == CallerSchemes.OAuth2 && o.OAuth2.Mode == CallerSchemes.IssueMode)
             .Select(o => o.OAuth2).Distinct().ToList();
         if (issuers.Count == 0)

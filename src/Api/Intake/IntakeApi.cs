@@ -1,5 +1,6 @@
 using ExternalAction.Api.Authentication;
 using ExternalAction.Api.Errors;
+using ExternalAction.Api.Platform;
 using ExternalAction.Contracts.Messaging;
 using ExternalAction.Contracts.Platform;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -28,7 +29,6 @@ public static class IntakeApi
             })
             .ValidateOnStart();
         services.AddSingleton<IntakePublisher>();
-        services.AddSingleton<SubmissionFilter>();
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }
@@ -41,18 +41,18 @@ public static class IntakeApi
         return platform;
     }
 
+    /// <summary>Runs after <see cref="SubmissionFilter"/>: the submission is valid for the action.</summary>
     public static async Task<Results<Ok<ExecutionResponse>, JsonHttpResult<ErrorResponse>>> Submit(
-        HttpContext http, IntakePublisher publisher, CancellationToken ct)
+        ResolvedAction action, Submission submission, IntakePublisher publisher, CancellationToken ct)
     {
-        var submission = Submission.From(http);
         var request = submission.Request;
-        var requestId = RequestIdentity.RequestId(submission.Action.Name, request);
-        var minutes = request.ActionConfig?.Timeout ?? submission.Action.DefaultTimeoutMinutes;
+        var requestId = RequestIdentity.RequestId(action.Definition.Name, request);
+        var minutes = request.ActionConfig?.Timeout ?? action.Definition.DefaultTimeoutMinutes;
         var message = new ActionAccepted
         {
             RequestId = requestId,
-            ActionName = submission.Action.Name,
-            ActionVersion = submission.Action.Version,
+            ActionName = action.Definition.Name,
+            ActionVersion = action.Definition.Version,
             ReceivedAt = submission.ReceivedAt,
             Deadline = submission.ReceivedAt.AddMinutes(minutes),
             Request = request,
@@ -61,10 +61,10 @@ public static class IntakeApi
 
         switch (await publisher.PublishAsync(message, ct))
         {
-            case PublishOutcome.Unavailable:
+            case PublishResult.Unavailable:
                 return ContractErrors.Result(StatusCodes.Status503ServiceUnavailable, ContractErrors.Create(
                     ErrorCodes.InternalError, "The request could not be queued; retry later.", nestedCode: ErrorCodes.ServiceUnavailable));
-            case PublishOutcome.Unencodable:
+            case PublishResult.Unencodable:
                 return ContractErrors.Result(StatusCodes.Status400BadRequest, ContractErrors.Create(ErrorCodes.InvalidRequest,
                     "Invalid field $: a string holds an unpaired UTF-16 surrogate escape.", [new ErrorDetail("$", "a string holds an unpaired UTF-16 surrogate escape")]));
         }

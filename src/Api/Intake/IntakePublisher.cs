@@ -13,7 +13,7 @@ namespace ExternalAction.Api.Intake;
 /// </summary>
 public sealed class IntakePublisher(IBus bus, IOptions<IntakeOptions> options, ILogger<IntakePublisher> logger)
 {
-    public async Task<PublishOutcome> PublishAsync(ActionAccepted message, CancellationToken requestAborted)
+    public async Task<PublishResult> PublishAsync(ActionAccepted message, CancellationToken requestAborted)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
         timeout.CancelAfter(TimeSpan.FromSeconds(options.Value.PublishTimeoutSeconds));
@@ -34,23 +34,23 @@ public sealed class IntakePublisher(IBus bus, IOptions<IntakeOptions> options, I
                 if (context.TryGetPayload<RabbitMqSendContext>(out var rabbit))
                     rabbit.Mandatory = true;
             }, timeout.Token);
-            return PublishOutcome.Queued;
+            return PublishResult.Queued;
         }
         catch (System.Runtime.Serialization.SerializationException)
         {
             // The input itself cannot be written (an unpaired UTF-16 surrogate escaped in a JSON string): bad input, not an outage.
-            return PublishOutcome.Unencodable;
+            return PublishResult.Unencodable;
         }
         catch (OperationCanceledException) when (!requestAborted.IsCancellationRequested)
         {
             logger.LogWarning("The broker did not confirm request {RequestId} within {Seconds} s; answering 503.",
                 message.RequestId, options.Value.PublishTimeoutSeconds);
-            return PublishOutcome.Unavailable;
+            return PublishResult.Unavailable;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogWarning("Publishing request {RequestId} failed ({Error}); answering 503.", message.RequestId, e.GetType().Name);
-            return PublishOutcome.Unavailable;
+            return PublishResult.Unavailable;
         }
     }
 
@@ -64,7 +64,7 @@ public sealed class IntakePublisher(IBus bus, IOptions<IntakeOptions> options, I
 }
 
 /// <summary>What became of a publish: durably queued, broker unavailable (503), or input that cannot be encoded (400).</summary>
-public enum PublishOutcome
+public enum PublishResult
 {
     Queued,
     Unavailable,

@@ -48,8 +48,7 @@ public static class OpenApiApi
     {
         var root = Root(http, options, hosts);
         // The document describes the paths it was fetched under: per action, or the root ones of a one-action deployment.
-        var atRoot = http.GetRouteValue(ActionResolution.RouteValue) is null;
-        var baseUrl = atRoot ? root : $"{root}/actions/{Uri.EscapeDataString(action.Definition.Name)}";
+        var baseUrl = action.AtRoot ? root : $"{root}/actions/{Uri.EscapeDataString(action.Definition.Name)}";
         // A relative root of a one-action deployment: "/" rather than an empty URL.
         return OpenApiDocumentBuilder.Build(action.Definition, catalog, auth.EffectiveOptions(action.Definition), options, baseUrl.Length == 0 ? "/" : baseUrl);
     }

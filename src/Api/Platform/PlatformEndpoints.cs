@@ -9,29 +9,25 @@ namespace ExternalAction.Api.Platform;
 
 /// <summary>
 /// Maps the platform-facing endpoints of every action under <c>/actions/{action}/…</c>, and at the root paths too
-/// when the deployment has a single action.
+/// when the deployment has a single action. Handlers take the action as a <see cref="ResolvedAction"/> parameter.
 /// </summary>
 public static class PlatformEndpoints
 {
-    public static IServiceCollection AddPlatformEndpoints(this IServiceCollection services)
-    {
-        services.AddSingleton<ActionResolution>();
-        return services.AddIntake();
-    }
+    public static IServiceCollection AddPlatformEndpoints(this IServiceCollection services) => services.AddIntake();
 
     public static IEndpointRouteBuilder MapPlatformEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var catalog = endpoints.ServiceProvider.GetRequiredService<ActionCatalog>();
         var intake = endpoints.ServiceProvider.GetRequiredService<IOptions<IntakeOptions>>().Value;
 
-        List<RouteGroupBuilder> groups = [endpoints.MapGroup($"/actions/{{{ActionResolution.RouteValue}}}")];
+        List<RouteGroupBuilder> groups = [endpoints.MapGroup($"/actions/{{{ResolvedAction.RouteValue}}}")];
         if (catalog.Single is not null)
             groups.Add(endpoints.MapGroup(""));
 
         foreach (var group in groups)
         {
-            // Every platform endpoint needs to know its action first (404 for unknown names).
-            group.AddEndpointFilter<ActionResolution>().WithTags("Platform");
+            // Every endpoint here is for one action: ResolvedAction finds it, ActionResolution answers 404 for unknown names.
+            group.WithTags("Platform");
             group.MapIntake();
             group.MapServiceDefinition(intake);
             group.MapStatus();

@@ -191,11 +191,7 @@ public sealed class IntakeValidationTests
     [Test]
     public async Task Invalid_utf8_is_a_400()
     {
-        var bytes = Encoding.UTF8.GetBytes(SampleRequests.Lead(token: "TOKENX").ToJsonString());
-        var at = Array.IndexOf(bytes, (byte)'X');
-        bytes[at] = 0xFF;
-        using var content = new ByteArrayContent(bytes);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        using var content = InvalidUtf8InTheToken();
         using var response = await _client.PostAsync("/actions/lead-scoring/submitAsyncAction", content);
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), await response.Content.ReadAsStringAsync());
     }
@@ -278,5 +274,52 @@ public sealed class IntakeValidationTests
         using var response = await _client.PostAsync("/actions/lead-scoring/submitAsyncAction",
             new StringContent(request.ToJsonString(), Encoding.UTF8, "application/json"));
         Assert.That(await response.Content.ReadAsStringAsync(), Does.Not.Contain("SECRET-TOKEN-VALUE"));
+    }
+
+    // A body System.Text.Json cannot read: the field from JsonException.Path, the reason from the kind of failure and
+    // the JSON type the contract expects there, never from the exception's text (issue 9 item 4).
+    private static IEnumerable<TestCaseData> UnreadableBodies()
+    {
+        yield return new TestCaseData(Mutated(SampleRequests.Lead(), r => r["token"] = 42), "token", "has the wrong JSON type (expected a string)").SetName("A number for a string");
+        yield return new TestCaseData(Mutated(SampleRequests.Lead(), r => r["actionConfig"]!["pathConfig"] = new JsonObject()), "actionConfig.pathConfig", "has the wrong JSON type (expected an array)").SetName("An object for an array");
+        yield return new TestCaseData(Mutated(SampleRequests.Lead(), r => r["objectData"]!["objectContext"]!["leadId"] = true), "objectData.objectContext.leadId", "has the wrong JSON type (expected a string or a number)").SetName("A boolean for an id the platform sends as a string or a number");
+        yield return new TestCaseData(SampleRequests.Lead().ToJsonString().Replace("\"firstName\":\"Jane\"", "\"deep\":" + new string('[', 100) + new string(']', 100), StringComparison.Ordinal),
+            "objectData.objectContext.leadData", "is nested too deeply").SetName("Nesting past the configured depth");
+        yield return new TestCaseData(SampleRequests.Lead().ToJsonString()[..120], "context", "is not valid JSON (line 1, position 121)").SetName("Truncated JSON");
+    }
+
+    [TestCaseSource(nameof(UnreadableBodies))]
+    public async Task An_unreadable_body_names_the_field_and_why(string body, string field, string reason)
+    {
+        using var response = await _client.PostAsync("/actions/lead-scoring/submitAsyncAction", new StringContent(body, Encoding.UTF8, "application/json"));
+        await AssertRefusedNaming(response, field, reason);
+    }
+
+    [Test]
+    public async Task Invalid_utf8_in_a_string_is_named_as_such_not_as_a_wrong_type()
+    {
+        using var content = InvalidUtf8InTheToken();
+        using var response = await _client.PostAsync("/actions/lead-scoring/submitAsyncAction", content);
+        await AssertRefusedNaming(response, "token", "is not valid UTF-8 text");
+    }
+
+    /// <summary>The lead sample whose token holds a byte that is not UTF-8.</summary>
+    private static ByteArrayContent InvalidUtf8InTheToken()
+    {
+        var bytes = Encoding.UTF8.GetBytes(SampleRequests.Lead(token: "TOKENX").ToJsonString());
+        bytes[Array.IndexOf(bytes, (byte)'X')] = 0xFF;
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return content;
+    }
+
+    private static async Task AssertRefusedNaming(HttpResponseMessage response, string field, string reason)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), body);
+        using var json = JsonDocument.Parse(body);
+        var detail = json.RootElement.GetProperty("details")[0];
+        Assert.That((detail.GetProperty("field").GetString(), detail.GetProperty("message").GetString()), Is.EqualTo((field, reason)), body);
+        Assert.That(json.RootElement.GetProperty("message").GetString(), Is.EqualTo($"Invalid field {field}: {reason}."));
     }
 }
