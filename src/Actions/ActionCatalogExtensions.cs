@@ -14,7 +14,8 @@ public static class ActionCatalogExtensions
 
     public static IServiceCollection AddActionCatalog(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
-        var file = configuration[$"{ActionsOptions.Section}:File"];
+        // Bound here, not through IOptions: the file is loaded while services are registered, so a bad one stops start-up.
+        var file = configuration.GetSection(ActionsOptions.Section).Get<ActionsOptions>()?.File;
         if (string.IsNullOrWhiteSpace(file))
             file = DefaultFile;
         var path = Path.IsPathRooted(file) ? file : Path.Combine(environment.ContentRootPath, file);

@@ -11,7 +11,7 @@ namespace ExternalAction.Processor.Processing;
 /// An accepted request whose message this Processor cannot read (a bug, or a message from an incompatible release)
 /// must never vanish: its status row ends <c>Failed</c> with the reason, taken from the transport headers the Api sets
 /// (<see cref="AcceptedHeaders"/>), with a log line at Error and a count in <see cref="Meter"/>. The message itself
-/// waits in <c>_error</c> (both queues' copies) for an operator to replay once a Processor can read it.
+/// waits in <c>_error</c> (both queues' copies) for an operator to inspect.
 /// </summary>
 public sealed class UnreadableMessages(StatusStore store, TimeProvider clock, ILogger<UnreadableMessages> logger)
 {
