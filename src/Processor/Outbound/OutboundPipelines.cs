@@ -200,20 +200,10 @@ public sealed class OutboundPipelines(
     }
 }
 
-/// <summary>One pipeline of <see cref="OutboundPipelines"/>, ready to run attempts.</summary>
-public readonly struct OutboundPipeline
+/// <summary>One pipeline of <see cref="OutboundPipelines"/> (<see cref="OutboundPipelines.Channel"/>, <see cref="OutboundPipelines.Callbacks"/>), ready to run attempts.</summary>
+public readonly struct OutboundPipeline(OutboundPipelines owner, string key, ResiliencePipeline<OutboundResult> pipeline)
 {
-    private readonly OutboundPipelines _owner;
-    private readonly ResiliencePipeline<OutboundResult> _pipeline;
-
-    internal OutboundPipeline(OutboundPipelines owner, string key, ResiliencePipeline<OutboundResult> pipeline)
-    {
-        _owner = owner;
-        Key = key;
-        _pipeline = pipeline;
-    }
-
-    public string Key { get; }
+    public string Key => key;
 
     /// <summary>
     /// Runs <paramref name="attempt"/> (given the attempt's token, cancelled at the timeout) and stamps the result's
@@ -221,5 +211,5 @@ public readonly struct OutboundPipeline
     /// <paramref name="ct"/> and any other exception (a bug, a request that cannot be built) escape.
     /// </summary>
     public Task<OutboundResult> ExecuteAsync(Func<CancellationToken, Task<OutboundResult>> attempt, CancellationToken ct) =>
-        _owner.ExecuteAsync(Key, _pipeline, attempt, ct);
+        owner.ExecuteAsync(key, pipeline, attempt, ct);
 }

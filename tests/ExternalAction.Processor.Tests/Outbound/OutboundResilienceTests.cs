@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using ExternalAction.Actions;
 using ExternalAction.Processor.Callbacks;
+using ExternalAction.Processor.Tests.Callbacks;
 using ExternalAction.Processor.Delivery;
 using ExternalAction.Processor.Outbound;
 using ExternalAction.ServiceDefaults.Messaging;
@@ -85,12 +86,8 @@ public sealed class OutboundResilienceTests
     private Task<OutboundResult> Deliver(ActionDefinition action, CancellationToken ct = default) =>
         _services!.GetRequiredService<ChannelDelivery>().DeliverAsync(action, For(SampleRequests.Lead()), ct);
 
-    private Task<OutboundResult> Callback(string url, string requestId = "req-cb", CancellationToken ct = default)
-    {
-        var message = For(SampleRequests.Lead("callback-token-1", url), requestId);
-        var body = CallbackBuilder.Build(Action("lead-scoring.json"), message, new CallbackOutcome { Success = true });
-        return _services!.GetRequiredService<CallbackClient>().SendAsync(message, body, ct);
-    }
+    private Task<OutboundResult> Callback(string url, string requestId = "req-cb") =>
+        _services!.GetRequiredService<CallbackClient>().SendSuccessAsync(SampleRequests.Lead("callback-token-1", url), requestId);
 
     private void Stub(string path, int status, string? retryAfter = null)
     {
@@ -99,16 +96,6 @@ public sealed class OutboundResilienceTests
     }
 
     private int Sent(string path) => _wire.LogEntries.Count(e => e.RequestMessage.Path == path);
-
-    private static async Task Abandon(CancellationTokenSource stop, params Task[] held)
-    {
-        await stop.CancelAsync();
-        foreach (var task in held)
-        {
-            try { await task; }
-            catch (OperationCanceledException) { }
-        }
-    }
 
     // The circuit ---------------------------------------------------------------------------------------------------
 
@@ -257,7 +244,7 @@ public sealed class OutboundResilienceTests
             Assert.That(waiting.IsCompleted, Is.False, "the second delivery waits for the first");
             Assert.That(tarpit.Connections, Is.EqualTo(1));
         });
-        await Abandon(stop, sending, waiting);
+        await Tarpit.AbandonAsync(stop, sending, waiting);
     }
 
     [Test]
@@ -286,39 +273,25 @@ public sealed class OutboundResilienceTests
 
     // Timeouts ------------------------------------------------------------------------------------------------------
 
-    [Test]
-    public async Task A_channel_attempt_times_out_after_its_timeout_seconds_on_the_time_provider()
+    [TestCase("channel", TestName = "A_channel_attempt_times_out_after_its_timeout_seconds_on_the_time_provider")]
+    [TestCase("callback", TestName = "A_callback_attempt_times_out_after_callback_timeout_seconds_on_the_time_provider")]
+    public async Task An_attempt_times_out_on_the_time_provider(string kind)
     {
+        Configure(callbackTimeoutSeconds: 60);
         using var tarpit = new Tarpit();
-        var delivery = Deliver(Webhook($"http://127.0.0.1:{tarpit.Port}/hook", timeoutSeconds: 60));
+        var url = $"http://127.0.0.1:{tarpit.Port}/{kind}";
+        var attempt = kind == "channel" ? Deliver(Webhook(url, timeoutSeconds: 60)) : Callback(url);
         await tarpit.WaitForConnectionsAsync(1);
 
         _clock.Advance(TimeSpan.FromSeconds(59));
-        Assert.That(delivery.IsCompleted, Is.False, "59 of 60 seconds");
+        Assert.That(attempt.IsCompleted, Is.False, "59 of 60 seconds");
         _clock.Advance(TimeSpan.FromSeconds(1));
         // Well before 60 real seconds: the timeout runs on the time provider.
-        var result = await delivery.WaitAsync(TimeSpan.FromSeconds(30));
+        var result = await attempt.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.That(result.Failure, Is.EqualTo(FailureKind.Transient));
         Assert.That(result.OutcomeUnknown, Is.True);
         Assert.That(result.Error, Is.EqualTo("timed out waiting for the response"));
-    }
-
-    [Test]
-    public async Task A_callback_attempt_times_out_after_callback_timeout_seconds_on_the_time_provider()
-    {
-        Configure(callbackTimeoutSeconds: 60);
-        using var tarpit = new Tarpit();
-        var callback = Callback($"http://127.0.0.1:{tarpit.Port}/callback");
-        await tarpit.WaitForConnectionsAsync(1);
-
-        _clock.Advance(TimeSpan.FromSeconds(59));
-        Assert.That(callback.IsCompleted, Is.False, "59 of 60 seconds");
-        _clock.Advance(TimeSpan.FromSeconds(1));
-        var result = await callback.WaitAsync(TimeSpan.FromSeconds(30));
-
-        Assert.That(result.Failure, Is.EqualTo(FailureKind.Transient));
-        Assert.That(result.OutcomeUnknown, Is.True);
     }
 
     // One clock -----------------------------------------------------------------------------------------------------

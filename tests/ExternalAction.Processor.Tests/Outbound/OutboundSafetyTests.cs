@@ -1,5 +1,6 @@
 using ExternalAction.Actions;
 using ExternalAction.Processor.Callbacks;
+using ExternalAction.Processor.Tests.Callbacks;
 using ExternalAction.Processor.Delivery;
 using ExternalAction.Processor.Outbound;
 using ExternalAction.ServiceDefaults.Messaging;
@@ -64,12 +65,8 @@ public sealed class OutboundSafetyTests
             .BuildServiceProvider();
     }
 
-    private Task<OutboundResult> Callback(string callbackUrl, CancellationToken ct = default)
-    {
-        var message = For(SampleRequests.Lead("callback-token-1", callbackUrl), "req-out");
-        var body = CallbackBuilder.Build(Action("lead-scoring.json"), message, new CallbackOutcome { Success = true });
-        return _services!.GetRequiredService<CallbackClient>().SendAsync(message, body, ct);
-    }
+    private Task<OutboundResult> Callback(string callbackUrl, CancellationToken ct = default) =>
+        _services!.GetRequiredService<CallbackClient>().SendSuccessAsync(SampleRequests.Lead("callback-token-1", callbackUrl), "req-out", ct);
 
     private Task<OutboundResult> Deliver(ChannelDefinition channel, CancellationToken ct = default) =>
         _services!.GetRequiredService<ChannelDelivery>().DeliverAsync(Action("lead-scoring.json", channel), For(SampleRequests.Lead()), ct);
@@ -256,11 +253,6 @@ public sealed class OutboundSafetyTests
             Assert.That(elsewhere.Succeeded, Is.True, elsewhere.Error);
         });
 
-        await stop.CancelAsync();
-        foreach (var task in held)
-        {
-            try { await task; }
-            catch (OperationCanceledException) { }
-        }
+        await Tarpit.AbandonAsync(stop, held);
     }
 }

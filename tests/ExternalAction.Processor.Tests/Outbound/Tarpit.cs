@@ -20,6 +20,17 @@ internal sealed class Tarpit : IDisposable
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
     public int Connections => _accepted.Count;
 
+    /// <summary>Cancels the requests the tarpit holds and waits for them to end.</summary>
+    public static async Task AbandonAsync(CancellationTokenSource stop, params Task[] held)
+    {
+        await stop.CancelAsync();
+        foreach (var task in held)
+        {
+            try { await task; }
+            catch (OperationCanceledException) { }
+        }
+    }
+
     public async Task WaitForConnectionsAsync(int count)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
