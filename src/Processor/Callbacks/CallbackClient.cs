@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -11,46 +10,47 @@ using Microsoft.Extensions.Options;
 namespace ExternalAction.Processor.Callbacks;
 
 /// <summary>
-/// POSTs the result to the request's <c>callbackUrl</c> with the platform's headers (contract §4.1). A 401 gets one
-/// fresh IMS token and one resend; a second 401, 400 and 403 are final; 408/429/5xx, connection errors, timeouts and a
-/// failing IMS token endpoint are transient (the caller reschedules). The response body stays in the result.
+/// POSTs the result to the request's <c>callbackUrl</c> with the platform's headers (contract §4.1), each attempt through
+/// the callbacks' one resilience pipeline (<see cref="OutboundPipelines.Callbacks"/>: a 429 pauses every callback until
+/// its Retry-After; <see cref="CallbackOptions.TimeoutSeconds"/> per attempt). A 401 gets one fresh IMS token and one
+/// resend; a second 401, 400 and 403 are final; 408/429/5xx, connection errors, timeouts and a failing IMS token endpoint
+/// are transient (the caller reschedules). The response body stays in the result.
 /// </summary>
-public sealed class CallbackClient(HttpClient http, ImsTokenProvider tokens, IOptions<CallbackOptions> options)
+public sealed class CallbackClient(HttpClient http, ImsTokenProvider tokens, OutboundPipelines pipelines, TimeProvider clock, IOptions<CallbackOptions> options)
 {
     public async Task<OutboundResult> SendAsync(ActionAccepted message, CallbackRequest body, CancellationToken ct)
     {
         var json = JsonSerializer.Serialize(body, ContractJson.Options);
-        var elapsed = Stopwatch.StartNew();
-        var result = await SendOnceAsync(message, json, forceRefresh: false, elapsed, ct);
+        var pipeline = pipelines.Callbacks(TimeSpan.FromSeconds(options.Value.TimeoutSeconds));
+        var result = await pipeline.ExecuteAsync(attemptCt => SendOnceAsync(message, json, forceRefresh: false, attemptCt, ct), ct);
         if (result.StatusCode != (int)HttpStatusCode.Unauthorized)
             return result;
         if (string.IsNullOrWhiteSpace(options.Value.ImsTokenUrl))
             return result with { Failure = FailureKind.Permanent, Error = $"HTTP 401 and no IMS token endpoint is configured ({CallbackOptions.Section}:ImsTokenUrl)" };
 
-        result = await SendOnceAsync(message, json, forceRefresh: true, elapsed, ct);
-        return result.StatusCode == (int)HttpStatusCode.Unauthorized
-            ? result with { Failure = FailureKind.Permanent, Error = "HTTP 401 again with a fresh IMS token: check the callback credentials (ClientId, ApiKey, ImsOrgId)" }
-            : result;
+        var resent = await pipeline.ExecuteAsync(attemptCt => SendOnceAsync(message, json, forceRefresh: true, attemptCt, ct), ct);
+        resent = resent with { Duration = result.Duration + resent.Duration };
+        return resent.StatusCode == (int)HttpStatusCode.Unauthorized
+            ? resent with { Failure = FailureKind.Permanent, Error = "HTTP 401 again with a fresh IMS token: check the callback credentials (ClientId, ApiKey, ImsOrgId)" }
+            : resent;
     }
 
-    private async Task<OutboundResult> SendOnceAsync(ActionAccepted message, string json, bool forceRefresh, Stopwatch elapsed, CancellationToken ct)
+    /// <param name="ct">The attempt's token: cancelled at the attempt's timeout or by <paramref name="callerCt"/>.</param>
+    /// <param name="callerCt">The caller's own token.</param>
+    private async Task<OutboundResult> SendOnceAsync(ActionAccepted message, string json, bool forceRefresh, CancellationToken ct, CancellationToken callerCt)
     {
         var settings = options.Value;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(settings.TimeoutSeconds));
-
         string? token;
         try
         {
-            token = await tokens.GetTokenAsync(forceRefresh, timeout.Token);
+            token = await tokens.GetTokenAsync(forceRefresh, ct);
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !callerCt.IsCancellationRequested)
         {
             // Nothing reached the platform, so the outcome is known: not sent.
             return new OutboundResult
             {
                 Failure = FailureKind.Transient,
-                Duration = elapsed.Elapsed,
                 Error = e is HttpRequestException ? $"no IMS access token: {e.Message}" : "no IMS access token: the token endpoint timed out",
             };
         }
@@ -73,21 +73,15 @@ public sealed class CallbackClient(HttpClient http, ImsTokenProvider tokens, IOp
         catch (UnsafeHeaderException e)
         {
             // Nothing was sent, and the same values would fail the same way: permanent (intake refuses such values).
-            return new OutboundResult { Failure = FailureKind.Permanent, Duration = elapsed.Elapsed, Error = e.Message };
+            return new OutboundResult { Failure = FailureKind.Permanent, Error = e.Message };
         }
 
-        try
-        {
-            using var response = await http.SendAsync(request, timeout.Token);
-            var result = await HttpOutcome.FromResponseAsync(response, elapsed, timeout.Token);
-            // The platform's refusals are final, whatever the generic rule says about their status.
-            return response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Forbidden
-                ? result with { Failure = FailureKind.Permanent }
-                : result;
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or TimeoutException && !ct.IsCancellationRequested)
-        {
-            return HttpOutcome.FromException(e, elapsed);
-        }
+        // Send failures and timeouts are classified by the pipeline (OutboundPipelines, HttpOutcome.FromException).
+        using var response = await http.SendAsync(request, ct);
+        var result = await HttpOutcome.FromResponseAsync(response, clock, ct);
+        // The platform's refusals are final, whatever the generic rule says about their status.
+        return response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Forbidden
+            ? result with { Failure = FailureKind.Permanent }
+            : result;
     }
 }

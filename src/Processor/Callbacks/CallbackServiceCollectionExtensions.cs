@@ -25,6 +25,7 @@ public static class CallbackServiceCollectionExtensions
         // Outbound safety (no redirects, address check, per-host bulkhead, no trace context): src/Processor/Outbound.
         services.AddHttpClient(nameof(ImsTokenProvider)).AddOutboundSafety();
         services.AddSingleton<ImsTokenProvider>();
+        // Per-attempt timeouts come from the callbacks' resilience pipeline; the client's own timeout is only a backstop.
         services.AddHttpClient<CallbackClient>(c => c.Timeout = TimeSpan.FromMinutes(11)).AddOutboundSafety();
         services.AddHostedService<NoImsWarning>();
         return services;

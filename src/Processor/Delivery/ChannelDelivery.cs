@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
@@ -9,25 +8,28 @@ using ExternalAction.Contracts.Messaging;
 using ExternalAction.Processor.Outbound;
 using ExternalAction.Processor.Templating;
 using ExternalAction.ServiceDefaults.Secrets;
-using Refit;
 
 namespace ExternalAction.Processor.Delivery;
 
 /// <summary>
 /// Sends an action's message through its channel: generic webhook, Slack incoming webhook or Twilio SMS (channel
-/// <c>none</c> sends nothing). Every delivery carries an idempotency key derived from the request id, so a retried
-/// delivery can be de-duplicated downstream. Failures come back as <see cref="OutboundResult"/>s, never as exceptions.
+/// <c>none</c> sends nothing), each attempt through the channel's resilience pipeline (<see cref="OutboundPipelines"/>:
+/// pause after a 429, concurrency and rate budgets, timeout). Every delivery carries an idempotency key derived from the
+/// request id, so a retried delivery can be de-duplicated downstream. Failures come back as <see cref="OutboundResult"/>s,
+/// never as exceptions.
 /// </summary>
 public sealed class ChannelDelivery(
     IHttpClientFactory httpClients,
+    ISlackWebhookApi slack,
+    ITwilioApi twilio,
     TemplateRenderer templates,
-    ChannelBudgets budgets,
+    OutboundPipelines pipelines,
     SecretResolver secrets,
+    TimeProvider clock,
     ILogger<ChannelDelivery> logger)
 {
     public const string WebhookClient = "externalaction-webhook";
     public const string TwilioDefaultBaseUrl = "https://api.twilio.com";
-    private static readonly RefitSettings Refit = new(new SystemTextJsonContentSerializer(Contracts.Json.ContractJson.Options));
 
     public async Task<OutboundResult> DeliverAsync(ActionDefinition action, ActionAccepted message, CancellationToken ct)
     {
@@ -35,42 +37,35 @@ public sealed class ChannelDelivery(
         if (channel.Type == ChannelTypes.None)
             return new OutboundResult { Failure = FailureKind.None };
 
-        using var slot = await budgets.AcquireAsync(action, ct);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(channel.TimeoutSeconds));
-        var elapsed = Stopwatch.StartNew();
         OutboundResult result;
         try
         {
-            var model = TemplateModel.Create(message, action);
-            result = channel.Type switch
+            result = await pipelines.Channel(action).ExecuteAsync(attemptCt =>
             {
-                ChannelTypes.Webhook => await WebhookAsync(channel, model, message.RequestId, elapsed, timeout.Token),
-                ChannelTypes.Slack => await SlackAsync(channel, model, message.RequestId, elapsed, timeout.Token),
-                ChannelTypes.Twilio => await TwilioAsync(channel, model, message.RequestId, elapsed, timeout.Token),
-                _ => throw new InvalidOperationException($"Unknown channel type '{channel.Type}'."),
-            };
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or TimeoutException or ApiException && !ct.IsCancellationRequested)
-        {
-            result = HttpOutcome.FromException(e, elapsed);
+                var model = TemplateModel.Create(message, action);
+                return channel.Type switch
+                {
+                    ChannelTypes.Webhook => WebhookAsync(channel, model, message.RequestId, attemptCt),
+                    ChannelTypes.Slack => SlackAsync(channel, model, message.RequestId, attemptCt),
+                    ChannelTypes.Twilio => TwilioAsync(channel, model, message.RequestId, attemptCt),
+                    _ => throw new InvalidOperationException($"Unknown channel type '{channel.Type}'."),
+                };
+            }, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Anything else went wrong building the request from this request's data (a template, a header, a URL, data
             // the model cannot hold): the same data fails the same way every time, so it is permanent, never retried.
-            result = new OutboundResult { Failure = FailureKind.Permanent, Duration = elapsed.Elapsed, Error = BuildError(e) };
+            result = new OutboundResult { Failure = FailureKind.Permanent, Error = BuildError(e) };
         }
 
-        if (result.StatusCode == 429)
-            budgets.Pause(action, result.RetryAfter ?? TimeSpan.FromSeconds(30));
         logger.LogDebug("Delivery of {RequestId} on {Channel}: {Status} in {Ms} ms", message.RequestId, channel.Type, result.StatusCode, (int)result.Duration.TotalMilliseconds);
         return result;
     }
 
-    private async Task<OutboundResult> WebhookAsync(ChannelDefinition channel, JsonObject model, string requestId, Stopwatch elapsed, CancellationToken ct)
+    private async Task<OutboundResult> WebhookAsync(ChannelDefinition channel, JsonObject model, string requestId, CancellationToken ct)
     {
-        var url = channel.UrlSecret is { } secretName ? Absolute(secrets.Resolve(secretName)) : templates.RenderUrl(channel.Url!, model);
+        var url = Url(channel, model);
         using var request = new HttpRequestMessage(new HttpMethod(channel.Method), url);
         string? body = null;
         if (channel.Method is not ("GET" or "DELETE") && channel.Body is not null)
@@ -84,7 +79,7 @@ public sealed class ChannelDelivery(
         Authenticate(request, channel.Auth, body ?? "");
 
         using var response = await httpClients.CreateClient(WebhookClient).SendAsync(request, ct);
-        return await HttpOutcome.FromResponseAsync(response, elapsed, ct);
+        return await HttpOutcome.FromResponseAsync(response, clock, ct);
     }
 
     private void Authenticate(HttpRequestMessage request, ChannelAuth auth, string body)
@@ -103,7 +98,7 @@ public sealed class ChannelDelivery(
                 break;
             case ChannelAuthTypes.Hmac:
                 // Receivers recompute HMAC-SHA256(secret, "{timestamp}.{body}") and reject stale timestamps.
-                var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+                var timestamp = clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
                 var signature = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secrets.Resolve(auth.Secret!)), Encoding.UTF8.GetBytes($"{timestamp}.{body}"));
                 OutboundHeaders.Add(request, auth.HeaderName ?? "X-Signature", "sha256=" + Convert.ToHexStringLower(signature));
                 OutboundHeaders.Add(request, "X-Signature-Timestamp", timestamp);
@@ -111,22 +106,19 @@ public sealed class ChannelDelivery(
         }
     }
 
-    private async Task<OutboundResult> SlackAsync(ChannelDefinition channel, JsonObject model, string requestId, Stopwatch elapsed, CancellationToken ct)
+    private async Task<OutboundResult> SlackAsync(ChannelDefinition channel, JsonObject model, string requestId, CancellationToken ct)
     {
-        var url = channel.UrlSecret is { } secretName ? Absolute(secrets.Resolve(secretName)) : templates.RenderUrl(channel.Url!, model);
+        var url = Url(channel, model);
         var message = new JsonObject();
         if (channel.Text is not null)
             message["text"] = templates.RenderText(channel.Text, model);
         if (channel.Blocks is not null)
             message["blocks"] = templates.RenderJson(channel.Blocks, model);
-        var client = httpClients.CreateClient(WebhookClient);
-        client.BaseAddress = url;
-        var api = RestService.For<ISlackWebhookApi>(client, Refit);
-        using var response = await api.PostAsync(message, requestId, ct);
-        return FromApiResponse(response, elapsed);
+        using var response = await slack.PostAsync(url, message, requestId, ct);
+        return await HttpOutcome.FromResponseAsync(response, clock, ct);
     }
 
-    private async Task<OutboundResult> TwilioAsync(ChannelDefinition channel, JsonObject model, string requestId, Stopwatch elapsed, CancellationToken ct)
+    private async Task<OutboundResult> TwilioAsync(ChannelDefinition channel, JsonObject model, string requestId, CancellationToken ct)
     {
         var form = new Dictionary<string, string>
         {
@@ -139,12 +131,14 @@ public sealed class ChannelDelivery(
             form["From"] = channel.From!;
         var authorization = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{channel.AccountSid}:{secrets.Resolve(channel.AuthTokenSecret!)}"));
         OutboundHeaders.Check("Authorization", authorization);
-        var client = httpClients.CreateClient(WebhookClient);
-        client.BaseAddress = new Uri(channel.BaseUrl ?? TwilioDefaultBaseUrl);
-        var api = RestService.For<ITwilioApi>(client, Refit);
-        using var response = await api.SendAsync(channel.AccountSid!, form, authorization, requestId, ct);
-        return FromApiResponse(response, elapsed);
+        var messages = ITwilioApi.MessagesUrl(new Uri(channel.BaseUrl ?? TwilioDefaultBaseUrl), channel.AccountSid!);
+        using var response = await twilio.SendAsync(messages, form, authorization, requestId, ct);
+        return await HttpOutcome.FromResponseAsync(response, clock, ct);
     }
+
+    /// <summary>The channel's URL: taken whole from its secret, or rendered from its template.</summary>
+    private Uri Url(ChannelDefinition channel, JsonObject model) =>
+        channel.UrlSecret is { } secretName ? Absolute(secrets.Resolve(secretName)) : templates.RenderUrl(channel.Url!, model);
 
     /// <summary>A channel URL taken whole from a secret (Slack webhooks): it must be an absolute http(s) URL.</summary>
     private static Uri Absolute(string url) =>
@@ -158,28 +152,4 @@ public sealed class ChannelDelivery(
         TemplateException or UnsafeHeaderException or MissingSecretException => e.Message,
         _ => $"the channel request could not be built from this request's data ({e.GetType().Name}: {Processing.LogText.Clean(e.Message)})",
     };
-
-    /// <summary>Refit's view of a response, classified by the same rules as every other outbound call.</summary>
-    private static OutboundResult FromApiResponse(IApiResponse<string> response, Stopwatch elapsed)
-    {
-        // No status: Refit captured a send failure (connection error, refused redirect, blocked address, busy host).
-        if (response.StatusCode is null && response.Error is { } sendFailure)
-            return HttpOutcome.FromException(sendFailure, elapsed);
-        var status = (int)(response.StatusCode ?? 0);
-        var failure = response.IsSuccessStatusCode ? FailureKind.None
-            : HttpOutcome.IsTransient((System.Net.HttpStatusCode)status) ? FailureKind.Transient
-            : FailureKind.Permanent;
-        var retryAfter = response.Headers?.RetryAfter is { } header
-            ? header.Delta ?? (header.Date is { } date ? date - DateTimeOffset.UtcNow : null)
-            : null;
-        return new OutboundResult
-        {
-            Failure = failure,
-            StatusCode = status,
-            Duration = elapsed.Elapsed,
-            RetryAfter = retryAfter,
-            Error = failure == FailureKind.None ? null : $"HTTP {status} {response.ReasonPhrase}",
-            ResponseBody = response.Content ?? (response.Error as ApiException)?.Content,
-        };
-    }
 }

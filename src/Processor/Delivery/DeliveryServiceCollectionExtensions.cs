@@ -1,7 +1,9 @@
+using ExternalAction.Contracts.Json;
 using ExternalAction.Processor.Outbound;
 using ExternalAction.Processor.Templating;
 using ExternalAction.ServiceDefaults.Secrets;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Refit;
 
 namespace ExternalAction.Processor.Delivery;
 
@@ -12,12 +14,30 @@ public static class DeliveryServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SecretResolver>();
         services.AddSingleton<TemplateRenderer>();
-        services.AddSingleton<ChannelBudgets>();
         services.AddSingleton<ChannelDelivery>();
-        // Per-attempt timeouts are set per channel; the client's own timeout is only a backstop.
-        // No request logging: channel URLs can be credentials (Slack webhooks) or carry personal data from templates.
+        // Send failures reach the caller as HttpClient raised them (not wrapped in ApiRequestException), so Refit's
+        // clients and the plain webhook client are classified by the same code (HttpOutcome).
+        var refit = new RefitSettings(new SystemTextJsonContentSerializer(ContractJson.Options))
+        {
+            TransportExceptionFactory = static (_, exception, _) => exception,
+        };
+        // One client per kind, registered once (the source-generated Refit clients: no reflection). Per-attempt timeouts are set per channel (OutboundPipelines); the
+        // client's own timeout is only a backstop. No request logging: channel URLs can be credentials (Slack webhooks)
+        // or carry personal data from templates.
         // Outbound safety (no redirects, address check, per-host bulkhead, no trace context): src/Processor/Outbound.
-        services.AddHttpClient(ChannelDelivery.WebhookClient, c => c.Timeout = TimeSpan.FromMinutes(11)).RemoveAllLoggers().AddOutboundSafety();
+        services.AddHttpClient(ChannelDelivery.WebhookClient).ConfigureHttpClient(c => Backstop(c, null)).RemoveAllLoggers().AddOutboundSafety();
+        // Refit wants a base address even when every call passes its whole URL ([Url]): the service's own host.
+        services.AddRefitGeneratedClient<ISlackWebhookApi>(refit).ConfigureHttpClient(c => Backstop(c, SlackBaseUrl)).RemoveAllLoggers().AddOutboundSafety();
+        services.AddRefitGeneratedClient<ITwilioApi>(refit).ConfigureHttpClient(c => Backstop(c, ChannelDelivery.TwilioDefaultBaseUrl)).RemoveAllLoggers().AddOutboundSafety();
         return services;
+    }
+
+    private const string SlackBaseUrl = "https://hooks.slack.com";
+
+    private static void Backstop(HttpClient client, string? baseUrl)
+    {
+        client.Timeout = TimeSpan.FromMinutes(11);
+        if (baseUrl is not null)
+            client.BaseAddress = new Uri(baseUrl);
     }
 }

@@ -3,9 +3,12 @@ using Refit;
 
 namespace ExternalAction.Processor.Delivery;
 
-/// <summary>A Slack incoming webhook; the client's base address is the webhook URL itself.</summary>
+/// <summary>
+/// A Slack incoming webhook. The webhook URL is the whole address (from a secret, or rendered from the action's template
+/// per request), so it is passed per call (<c>[Url]</c>) and one client registered at start-up serves every action.
+/// </summary>
 public interface ISlackWebhookApi
 {
     [Post("")]
-    Task<ApiResponse<string>> PostAsync([Body] JsonObject message, [Header("Idempotency-Key")] string idempotencyKey, CancellationToken ct);
+    Task<HttpResponseMessage> PostAsync([Url] Uri webhookUrl, [Body] JsonObject message, [Header("Idempotency-Key")] string idempotencyKey, CancellationToken ct);
 }

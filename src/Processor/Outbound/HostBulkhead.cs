@@ -16,8 +16,11 @@ public sealed class HostBulkhead : IDisposable
 {
     private readonly PartitionedRateLimiter<string> _limiter;
 
-    public HostBulkhead(IOptions<OutboundOptions> options, IOptions<MessagingOptions> messaging)
+    private readonly TimeProvider _clock;
+
+    public HostBulkhead(IOptions<OutboundOptions> options, IOptions<MessagingOptions> messaging, TimeProvider clock)
     {
+        _clock = clock;
         Limit = options.Value.PerHostLimit(messaging.Value.ConcurrentMessageLimit);
         RetryAfter = TimeSpan.FromSeconds(options.Value.BusyRetryAfterSeconds);
         Wait = TimeSpan.FromMilliseconds(options.Value.BusyWaitMilliseconds);
@@ -38,8 +41,8 @@ public sealed class HostBulkhead : IDisposable
         if (!lease.IsAcquired && Wait > TimeSpan.Zero)
         {
             lease.Dispose();
-            using var waited = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            waited.CancelAfter(Wait);
+            using var wait = new CancellationTokenSource(Wait, _clock);
+            using var waited = CancellationTokenSource.CreateLinkedTokenSource(ct, wait.Token);
             try
             {
                 lease = await _limiter.AcquireAsync(host, 1, waited.Token);

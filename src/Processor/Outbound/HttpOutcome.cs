@@ -1,19 +1,22 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
+using Polly;
+using Polly.Timeout;
 
 namespace ExternalAction.Processor.Outbound;
 
 /// <summary>
 /// The one place that decides which HTTP outcomes are worth retrying: connection errors, timeouts, 408, 429, 5xx and a
 /// busy destination host are transient; any other non-success status, a redirect (never followed) and a destination
-/// address in a blocked range are permanent.
+/// address in a blocked range are permanent. Every outbound call (webhook, Slack and Twilio through Refit, callbacks)
+/// reads its <see cref="HttpResponseMessage"/> through <see cref="FromResponseAsync"/>; <see cref="OutboundPipelines"/>
+/// stamps the duration.
 /// </summary>
 public static class HttpOutcome
 {
     private const int MaxBody = 64 * 1024;
 
-    public static async Task<OutboundResult> FromResponseAsync(HttpResponseMessage response, Stopwatch elapsed, CancellationToken ct)
+    public static async Task<OutboundResult> FromResponseAsync(HttpResponseMessage response, TimeProvider clock, CancellationToken ct)
     {
         var body = await ReadBodyAsync(response.Content, ct);
         var status = (int)response.StatusCode;
@@ -24,8 +27,7 @@ public static class HttpOutcome
         {
             Failure = failure,
             StatusCode = status,
-            Duration = elapsed.Elapsed,
-            RetryAfter = RetryAfter(response.Headers.RetryAfter),
+            RetryAfter = RetryAfter(response.Headers.RetryAfter, clock),
             Error = failure == FailureKind.None ? null
                 : status is >= 300 and <= 399 ? RedirectReason(status, LocationHost(response))
                 : $"HTTP {status} {response.ReasonPhrase}",
@@ -52,19 +54,20 @@ public static class HttpOutcome
     /// transient, nothing sent) wherever it sits in the chain of inner exceptions, else transient, and the request may
     /// or may not have reached the server.
     /// </summary>
-    public static OutboundResult FromException(Exception exception, Stopwatch elapsed) => Refusal(exception) switch
+    public static OutboundResult FromException(Exception exception) => Refusal(exception) switch
     {
-        RedirectRefusedException redirect => new()
-        {
-            Failure = FailureKind.Permanent, StatusCode = redirect.Status, Duration = elapsed.Elapsed, Error = redirect.Message,
-        },
-        OutboundRefusedException refused => new() { Failure = FailureKind.Permanent, Duration = elapsed.Elapsed, Error = refused.Message },
-        DestinationBusyException busy => new()
-        {
-            Failure = FailureKind.Transient, Duration = elapsed.Elapsed, RetryAfter = busy.RetryAfter, Error = busy.Message,
-        },
-        _ => FromSendFailure(exception, elapsed),
+        RedirectRefusedException redirect => new() { Failure = FailureKind.Permanent, StatusCode = redirect.Status, Error = redirect.Message },
+        OutboundRefusedException refused => new() { Failure = FailureKind.Permanent, Error = refused.Message },
+        DestinationBusyException busy => new() { Failure = FailureKind.Transient, RetryAfter = busy.RetryAfter, Error = busy.Message },
+        _ => FromSendFailure(exception),
     };
+
+    /// <summary>
+    /// Whether <paramref name="exception"/> is about sending (connection, timeout, a refusal of the outbound handlers or of
+    /// the resilience pipeline) rather than a bug or a request that could not be built.
+    /// </summary>
+    public static bool IsSendFailure(Exception exception) =>
+        exception is HttpRequestException or OperationCanceledException or TimeoutException or ExecutionRejectedException;
 
     private static Exception? Refusal(Exception? exception)
     {
@@ -76,24 +79,23 @@ public static class HttpOutcome
         return null;
     }
 
-    private static OutboundResult FromSendFailure(Exception exception, Stopwatch elapsed)
+    private static OutboundResult FromSendFailure(Exception exception)
     {
-        // A wrapper (Refit's ApiRequestException) is classified by the failure it carries.
+        // A wrapper is classified by the failure it carries.
         for (var inner = exception; inner is not null; inner = inner.InnerException)
         {
-            if (inner is HttpRequestException or TaskCanceledException or TimeoutException)
-                return FromSendFailureItself(inner, elapsed);
+            if (inner is HttpRequestException or OperationCanceledException or TimeoutException or TimeoutRejectedException)
+                return FromSendFailureItself(inner);
         }
-        return FromSendFailureItself(exception, elapsed);
+        return FromSendFailureItself(exception);
     }
 
-    private static OutboundResult FromSendFailureItself(Exception exception, Stopwatch elapsed) => new()
+    private static OutboundResult FromSendFailureItself(Exception exception) => new()
     {
         Failure = FailureKind.Transient,
-        Duration = elapsed.Elapsed,
         Error = exception switch
         {
-            TaskCanceledException or TimeoutException => "timed out waiting for the response",
+            OperationCanceledException or TimeoutException or TimeoutRejectedException => "timed out waiting for the response",
             HttpRequestException { HttpRequestError: var e } => $"connection error ({e})",
             _ => exception.GetType().Name,
         },
@@ -103,13 +105,13 @@ public static class HttpOutcome
     public static bool IsTransient(HttpStatusCode status) =>
         status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests || (int)status >= 500;
 
-    private static TimeSpan? RetryAfter(RetryConditionHeaderValue? header)
+    private static TimeSpan? RetryAfter(RetryConditionHeaderValue? header, TimeProvider clock)
     {
         if (header?.Delta is { } delta)
             return delta;
         if (header?.Date is { } date)
         {
-            var wait = date - DateTimeOffset.UtcNow;
+            var wait = date - clock.GetUtcNow();
             return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
         }
         return null;

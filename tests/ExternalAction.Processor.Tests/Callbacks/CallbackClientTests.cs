@@ -101,12 +101,8 @@ public sealed class CallbackClientTests
         mapping.RespondWith(response);
     }
 
-    private Task<OutboundResult> Send(string token = "callback-token-1", JsonObject? request = null)
-    {
-        var message = For(request ?? SampleRequests.Lead(token, $"{_wire.Url}/callback"), "req-cb");
-        var body = CallbackBuilder.Build(Action("lead-scoring.json"), message, new CallbackOutcome { Success = true });
-        return _services!.GetRequiredService<CallbackClient>().SendAsync(message, body, default);
-    }
+    private Task<OutboundResult> Send(string token = "callback-token-1", JsonObject? request = null) =>
+        _services!.GetRequiredService<CallbackClient>().SendSuccessAsync(request ?? SampleRequests.Lead(token, $"{_wire.Url}/callback"), "req-cb");
 
     private int TokenFetches => _wire.LogEntries.Count(e => e.RequestMessage.Path == TokenPath);
 

@@ -183,7 +183,7 @@ public sealed class ChannelDeliveryTests
         var result = await _delivery.DeliverAsync(action, For(SampleRequests.Lead()), default);
         Assert.That(result.Failure, Is.EqualTo(FailureKind.Transient));
         Assert.That(result.RetryAfter, Is.EqualTo(TimeSpan.FromSeconds(2)));
-        Assert.That(_services.GetRequiredService<ChannelBudgets>().PausedUntil(action), Is.GreaterThan(DateTimeOffset.UtcNow.AddSeconds(1)));
+        Assert.That(_services.GetRequiredService<OutboundPipelines>().PausedUntil(action), Is.GreaterThan(DateTimeOffset.UtcNow.AddSeconds(1)));
     }
 
     [Test]
@@ -219,16 +219,14 @@ public sealed class ChannelDeliveryTests
         var action = Webhook(path: "/slow", maxConcurrency: 2);
         var inFlight = 0;
         var peak = 0;
-        var tasks = Enumerable.Range(0, 10).Select(async _ =>
+        var tasks = Enumerable.Range(0, 10).Select(_ => _services.GetRequiredService<OutboundPipelines>().Channel(action).ExecuteAsync(async ct =>
         {
-            using (await _services.GetRequiredService<ChannelBudgets>().AcquireAsync(action, default))
-            {
-                var now = Interlocked.Increment(ref inFlight);
-                InterlockedMax(ref peak, now);
-                await Task.Delay(50);
-                Interlocked.Decrement(ref inFlight);
-            }
-        });
+            var now = Interlocked.Increment(ref inFlight);
+            InterlockedMax(ref peak, now);
+            await Task.Delay(50, ct);
+            Interlocked.Decrement(ref inFlight);
+            return new OutboundResult { Failure = FailureKind.None };
+        }, default));
         await Task.WhenAll(tasks);
         Assert.That(peak, Is.EqualTo(2));
 

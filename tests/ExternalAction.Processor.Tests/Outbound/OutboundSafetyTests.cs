@@ -1,8 +1,6 @@
-using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
 using ExternalAction.Actions;
 using ExternalAction.Processor.Callbacks;
+using ExternalAction.Processor.Tests.Callbacks;
 using ExternalAction.Processor.Delivery;
 using ExternalAction.Processor.Outbound;
 using ExternalAction.ServiceDefaults.Messaging;
@@ -67,12 +65,8 @@ public sealed class OutboundSafetyTests
             .BuildServiceProvider();
     }
 
-    private Task<OutboundResult> Callback(string callbackUrl, CancellationToken ct = default)
-    {
-        var message = For(SampleRequests.Lead("callback-token-1", callbackUrl), "req-out");
-        var body = CallbackBuilder.Build(Action("lead-scoring.json"), message, new CallbackOutcome { Success = true });
-        return _services!.GetRequiredService<CallbackClient>().SendAsync(message, body, ct);
-    }
+    private Task<OutboundResult> Callback(string callbackUrl, CancellationToken ct = default) =>
+        _services!.GetRequiredService<CallbackClient>().SendSuccessAsync(SampleRequests.Lead("callback-token-1", callbackUrl), "req-out", ct);
 
     private Task<OutboundResult> Deliver(ChannelDefinition channel, CancellationToken ct = default) =>
         _services!.GetRequiredService<ChannelDelivery>().DeliverAsync(Action("lead-scoring.json", channel), For(SampleRequests.Lead()), ct);
@@ -259,58 +253,6 @@ public sealed class OutboundSafetyTests
             Assert.That(elsewhere.Succeeded, Is.True, elsewhere.Error);
         });
 
-        await stop.CancelAsync();
-        foreach (var task in held)
-        {
-            try { await task; }
-            catch (OperationCanceledException) { }
-        }
-    }
-
-    /// <summary>Accepts TCP connections on loopback and never answers (closes them when disposed).</summary>
-    private sealed class Tarpit : IDisposable
-    {
-        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-        private readonly ConcurrentBag<TcpClient> _accepted = [];
-        private readonly SemaphoreSlim _connected = new(0);
-
-        public Tarpit()
-        {
-            _listener.Start();
-            _ = AcceptAsync();
-        }
-
-        public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
-        public int Connections => _accepted.Count;
-
-        public async Task WaitForConnectionsAsync(int count)
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            for (var i = 0; i < count; i++)
-                await _connected.WaitAsync(timeout.Token);
-        }
-
-        private async Task AcceptAsync()
-        {
-            try
-            {
-                while (true)
-                {
-                    _accepted.Add(await _listener.AcceptTcpClientAsync());
-                    _connected.Release();
-                }
-            }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
-            {
-            }
-        }
-
-        public void Dispose()
-        {
-            _listener.Stop();
-            foreach (var client in _accepted)
-                client.Dispose();
-            _connected.Dispose();
-        }
+        await Tarpit.AbandonAsync(stop, held);
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ExternalAction.Actions;
 using ExternalAction.Processor.Callbacks;
+using ExternalAction.Processor.Tests.Callbacks;
 using ExternalAction.Processor.Delivery;
 using ExternalAction.Processor.Outbound;
 using ExternalAction.ServiceDefaults.Observability;
@@ -67,12 +68,8 @@ public sealed class OutboundTelemetryTests
     private Task<OutboundResult> Deliver(ChannelDefinition channel) =>
         _host!.Services.GetRequiredService<ChannelDelivery>().DeliverAsync(Action("lead-scoring.json", channel), For(SampleRequests.Lead()), default);
 
-    private Task<OutboundResult> Callback(string url)
-    {
-        var message = For(SampleRequests.Lead("callback-token-1", url), "req-tel");
-        var body = CallbackBuilder.Build(Action("lead-scoring.json"), message, new CallbackOutcome { Success = true });
-        return _host!.Services.GetRequiredService<CallbackClient>().SendAsync(message, body, default);
-    }
+    private Task<OutboundResult> Callback(string url) =>
+        _host!.Services.GetRequiredService<CallbackClient>().SendSuccessAsync(SampleRequests.Lead("callback-token-1", url), "req-tel");
 
     private static ChannelDefinition Webhook(string url) => new() { Type = ChannelTypes.Webhook, Url = url, TimeoutSeconds = 5 };
 
