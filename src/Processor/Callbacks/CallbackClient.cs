@@ -5,6 +5,7 @@ using ExternalAction.Contracts.Callbacks;
 using ExternalAction.Contracts.Json;
 using ExternalAction.Contracts.Messaging;
 using ExternalAction.Processor.Outbound;
+using ExternalAction.ServiceDefaults.Secrets;
 using Microsoft.Extensions.Options;
 
 namespace ExternalAction.Processor.Callbacks;
@@ -44,6 +45,12 @@ public sealed class CallbackClient(HttpClient http, ImsTokenProvider tokens, Out
         try
         {
             token = await tokens.GetTokenAsync(forceRefresh, ct);
+        }
+        catch (MissingSecretException e)
+        {
+            // The IMS client secret was rotated away after start: the same on every attempt, so the request ends once
+            // instead of being re-claimed until its deadline.
+            return new OutboundResult { Failure = FailureKind.Permanent, Error = $"no IMS access token: {e.Message}" };
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !callerCt.IsCancellationRequested)
         {

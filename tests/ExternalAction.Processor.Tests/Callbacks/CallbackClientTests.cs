@@ -178,6 +178,22 @@ public sealed class CallbackClientTests
     }
 
     [Test]
+    public async Task An_ims_secret_rotated_away_after_start_is_permanent_naming_the_secret_not_retried()
+    {
+        Token();
+        Callback(200);
+        Assert.That(_services!.GetRequiredService<IOptions<CallbackOptions>>().Value.ImsTokenUrl, Is.Not.Null, "started with the secret set");
+        _services!.GetRequiredService<IConfiguration>()["Secrets:ims-client-secret"] = "";
+
+        var result = await Send();
+
+        Assert.That(result.Failure, Is.EqualTo(FailureKind.Permanent), result.Error);
+        Assert.That(result.Error, Does.Contain("'ims-client-secret' is not configured"));
+        Assert.That(TokenFetches, Is.Zero);
+        Assert.That(Callbacks, Is.Empty);
+    }
+
+    [Test]
     public async Task The_token_request_is_an_oauth_client_credentials_grant()
     {
         Token();
