@@ -23,10 +23,12 @@ public static class CallbackServiceCollectionExtensions
         services.TryAddSingleton<SecretResolver>();
         // One provider for the process, so every callback shares the cached token.
         // Outbound safety (no redirects, address check, per-host bulkhead, no trace context): src/Processor/Outbound.
-        services.AddHttpClient(nameof(ImsTokenProvider)).AddOutboundSafety();
+        // No request logging on either client: the callback URL comes from the platform (hostile input, and its query
+        // may carry a token); outcomes are recorded in the status row instead.
+        services.AddHttpClient(nameof(ImsTokenProvider)).RemoveAllLoggers().AddOutboundSafety();
         services.AddSingleton<ImsTokenProvider>();
         // Per-attempt timeouts come from the callbacks' resilience pipeline; the client's own timeout is only a backstop.
-        services.AddHttpClient<CallbackClient>(c => c.Timeout = TimeSpan.FromMinutes(11)).AddOutboundSafety();
+        services.AddHttpClient<CallbackClient>(c => c.Timeout = TimeSpan.FromMinutes(11)).RemoveAllLoggers().AddOutboundSafety();
         services.AddHostedService<NoImsWarning>();
         return services;
     }

@@ -194,6 +194,20 @@ public sealed class CallbackClientTests
     }
 
     [Test]
+    public async Task The_platform_supplied_callback_url_never_reaches_the_logs()
+    {
+        Token();
+        Callback(200);
+        var request = SampleRequests.Lead("callback-token-1", $"{_wire.Url}/callback?sig=platform-query-secret");
+
+        var result = await Send(request: request);
+
+        Assert.That(result.Succeeded, Is.True, result.Error);
+        Assert.That(_logs.All, Does.Not.Contain("platform-query-secret").And.Not.Contain("/callback"), "no HttpClient request logging of the callback URL");
+        Assert.That(_logs.All, Does.Not.Contain(TokenPath), "nor of the IMS token URL");
+    }
+
+    [Test]
     public async Task The_token_request_is_an_oauth_client_credentials_grant()
     {
         Token();
