@@ -29,7 +29,7 @@ public sealed class ChannelDelivery(
     ILogger<ChannelDelivery> logger)
 {
     public const string WebhookClient = "externalaction-webhook";
-    public const string TwilioDefaultBaseUrl = "https://api.twilio.com";
+    public const string TwilioDefaultBaseUrl = ChannelUrls.TwilioDefaultBaseUrl;
 
     public async Task<OutboundResult> DeliverAsync(ActionDefinition action, ActionAccepted message, CancellationToken ct)
     {

@@ -30,9 +30,6 @@ public sealed class ActionProcessor(
     TimeProvider clock,
     ILogger<ActionProcessor> logger)
 {
-    /// <summary>Prefix of <c>CallbackResult</c> when an attempt may have reached the platform without an answer.</summary>
-    public const string OutcomeUnknown = Decisions.OutcomeUnknown;
-
     public async Task<ProcessingResult> ProcessAsync(ConsumeContext<ActionAccepted> context)
     {
         var message = context.Message;
