@@ -1,5 +1,7 @@
 using ExternalAction.Actions;
+using ExternalAction.Processor.Adapters.B2B;
 using ExternalAction.Processor.Callbacks;
+using ExternalAction.Processor.Engine;
 using ExternalAction.Processor.Delivery;
 using ExternalAction.Processor.Outbound;
 using ExternalAction.Processor.Processing;
@@ -27,6 +29,8 @@ public static class ProcessorRegistration
         // Fail fast on channels this process cannot deliver on: secrets, https, refused addresses (src/Actions/ChannelChecks.cs).
         services.AddChannelChecks(sp => AddressPolicy.From(sp.GetRequiredService<IOptions<OutboundOptions>>().Value).BlockedRange);
         services.AddCallbacks();
+        // The platform contracts: each an adapter and an outcome reporter on the one engine (docs/architecture.md).
+        services.AddContract<B2BAdapter, B2BCallbackReporter>();
         services.AddSingleton<ActionProcessor>();
         services.AddSingleton<UnreadableMessages>();
         services.AddReceiveObserver<UnreadableMessageObserver>();

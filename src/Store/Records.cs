@@ -6,7 +6,15 @@ public sealed record NewRequest
     public required string RequestId { get; init; }
     public required string ActionName { get; init; }
     public required string ActionVersion { get; init; }
+    /// <summary>The platform contract the request came through (<c>ajo-b2b</c>, <c>sfmc</c>, <c>ajo-custom-action</c>).</summary>
+    public string Contract { get; init; } = "ajo-b2b";
     public required string EntityType { get; init; }
+    /// <summary>SFMC contact key, AJO profile identity (other contracts: null).</summary>
+    public string? ContactKey { get; init; }
+    /// <summary>SFMC <c>definitionInstanceId</c>, AJO journey version id.</summary>
+    public string? JourneyInstanceId { get; init; }
+    /// <summary>SFMC <c>activityId</c>, AJO journey step.</summary>
+    public string? ActivityId { get; init; }
     public string? LeadId { get; init; }
     public string? AccountId { get; init; }
     /// <summary>Comma-separated person ids of an accountPerson request.</summary>
@@ -31,7 +39,11 @@ public sealed record RequestRecord
     public required string RequestId { get; init; }
     public required string ActionName { get; init; }
     public required string ActionVersion { get; init; }
+    public string Contract { get; init; } = "ajo-b2b";
     public required string EntityType { get; init; }
+    public string? ContactKey { get; init; }
+    public string? JourneyInstanceId { get; init; }
+    public string? ActivityId { get; init; }
     public string? LeadId { get; init; }
     public string? AccountId { get; init; }
     public string? PersonIds { get; init; }
@@ -103,11 +115,14 @@ public sealed record StatusUpdate
     public bool ReleaseLease { get; init; } = true;
 }
 
-/// <summary>Support's list query. Filters are AND-ed; <see cref="EntityId"/> matches lead, account or person ids.</summary>
+/// <summary>Support's list query. Filters are AND-ed; <see cref="EntityId"/> matches lead, account, person ids and contact keys.</summary>
 public sealed record RequestQuery
 {
     public string? Status { get; init; }
     public string? Action { get; init; }
+    public string? Contract { get; init; }
+    /// <summary>SFMC definition instance id or AJO journey version id.</summary>
+    public string? JourneyInstanceId { get; init; }
     public string? EntityId { get; init; }
     public string? JourneyId { get; init; }
     public DateTimeOffset? From { get; init; }

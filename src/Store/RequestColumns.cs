@@ -20,7 +20,11 @@ internal static class RequestColumns
         ("request_id", r => r.RequestId),
         ("action_name", r => r.ActionName),
         ("action_version", r => r.ActionVersion),
+        ("contract", r => r.Contract),
         ("entity_type", r => r.EntityType),
+        ("contact_key", r => r.ContactKey),
+        ("journey_instance_id", r => r.JourneyInstanceId),
+        ("activity_id", r => r.ActivityId),
         ("lead_id", r => r.LeadId),
         ("account_id", r => r.AccountId),
         // Stored between commas so a person id is found with one LIKE in every provider; RequestRows.Shown takes them off.

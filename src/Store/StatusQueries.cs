@@ -60,12 +60,14 @@ public sealed class StatusQueries
         parameters.Add("Take", take + 1);
         if (query.Status is not null) { where.Append(" AND status = @Status"); parameters.Add("Status", query.Status); }
         if (query.Action is not null) { where.Append(" AND action_name = @Action"); parameters.Add("Action", query.Action); }
+        if (query.Contract is not null) { where.Append(" AND contract = @Contract"); parameters.Add("Contract", query.Contract); }
         if (query.JourneyId is not null) { where.Append(" AND journey_id = @JourneyId"); parameters.Add("JourneyId", query.JourneyId); }
+        if (query.JourneyInstanceId is not null) { where.Append(" AND journey_instance_id = @JourneyInstanceId"); parameters.Add("JourneyInstanceId", query.JourneyInstanceId); }
         if (query.From is { } from) { where.Append(" AND received_at >= @From"); parameters.Add("From", from); }
         if (query.To is { } to) { where.Append(" AND received_at < @To"); parameters.Add("To", to); }
         if (query.EntityId is not null)
         {
-            where.Append(" AND (lead_id = @EntityId OR account_id = @EntityId OR person_ids LIKE @PersonPattern ESCAPE '\\')");
+            where.Append($" AND {EntityMatch}");
             parameters.Add("EntityId", query.EntityId);
             parameters.Add("PersonPattern", $"%,{EscapeLike(query.EntityId)},%");
         }
@@ -95,8 +97,11 @@ public sealed class StatusQueries
     private static string QuerySql(string where, SqlDialect dialect) =>
         $"SELECT {RequestColumns.Select()} FROM action_requests {where} ORDER BY received_at DESC, request_id DESC {dialect.Limit}";
 
-    private const string AllFilters = "WHERE 1 = 1 AND status = @Status AND action_name = @Action AND journey_id = @JourneyId AND received_at >= @From AND received_at < @To"
-        + " AND (lead_id = @EntityId OR account_id = @EntityId OR person_ids LIKE @PersonPattern ESCAPE '\\')"
+    /// <summary>An entity id is a lead, account or person id (B2B) or a contact key (SFMC, AJO custom actions).</summary>
+    private const string EntityMatch = "(lead_id = @EntityId OR account_id = @EntityId OR contact_key = @EntityId OR person_ids LIKE @PersonPattern ESCAPE '\\')";
+
+    private const string AllFilters = "WHERE 1 = 1 AND status = @Status AND action_name = @Action AND contract = @Contract AND journey_id = @JourneyId"
+        + " AND journey_instance_id = @JourneyInstanceId AND received_at >= @From AND received_at < @To AND " + EntityMatch
         + " AND (received_at < @AfterReceived OR (received_at = @AfterReceived AND request_id < @AfterId))";
 
     /// <summary>Every statement this class runs (with all query filters on), so tests can parse them for SQL Server.</summary>

@@ -15,6 +15,7 @@ public sealed class IntakePublisher(IBus bus, IOptions<IntakeOptions> options, I
 {
     public async Task<PublishResult> PublishAsync(ActionAccepted message, CancellationToken requestAborted)
     {
+        message = message with { SchemaVersion = ActionAccepted.CurrentSchemaVersion };
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
         timeout.CancelAfter(TimeSpan.FromSeconds(options.Value.PublishTimeoutSeconds));
         try
@@ -27,7 +28,8 @@ public sealed class IntakePublisher(IBus bus, IOptions<IntakeOptions> options, I
                 context.Headers.Set(AcceptedHeaders.RequestId, message.RequestId);
                 context.Headers.Set(AcceptedHeaders.ActionName, message.ActionName);
                 context.Headers.Set(AcceptedHeaders.ActionVersion, message.ActionVersion);
-                context.Headers.Set(AcceptedHeaders.EntityType, message.Request.ObjectData?.ObjectType);
+                context.Headers.Set(AcceptedHeaders.Contract, message.Contract);
+                context.Headers.Set(AcceptedHeaders.EntityType, message.Identity?.EntityType ?? message.Request?.ObjectData?.ObjectType);
                 context.Headers.Set(AcceptedHeaders.ReceivedAt, message.ReceivedAt.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
                 context.Headers.Set(AcceptedHeaders.Deadline, message.Deadline.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
                 // Unroutable must fail rather than vanish: the broker returns it and the publish faults (→ 503).

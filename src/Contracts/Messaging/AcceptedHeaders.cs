@@ -10,6 +10,8 @@ public static class AcceptedHeaders
     public const string ActionName = "ExternalAction-Action";
     public const string ActionVersion = "ExternalAction-ActionVersion";
     public const string EntityType = "ExternalAction-EntityType";
+    /// <summary>The platform contract (<see cref="ContractNames"/>); absent on messages of schema version 1 (B2B).</summary>
+    public const string Contract = "ExternalAction-Contract";
     /// <summary>Unix milliseconds.</summary>
     public const string ReceivedAt = "ExternalAction-ReceivedAt";
     /// <summary>Unix milliseconds.</summary>

@@ -31,14 +31,14 @@ public static class AccessorResolver
         Resolve(action, message, RequestJson(message), Parse(channelResponseBody));
 
     /// <summary>The request as mappings read it (serialized with <c>ContractJson.Options</c>).</summary>
-    public static JsonNode RequestJson(ActionAccepted message) => JsonSerializer.SerializeToNode(message.Request, ContractJson.Options)!;
+    public static JsonNode RequestJson(ActionAccepted message) => JsonSerializer.SerializeToNode(message.B2B, ContractJson.Options)!;
 
     /// <summary>With the request and the channel's answer already as JSON (the caller reads other mappings from them too).</summary>
     public static AccessorOutcome Resolve(ActionDefinition action, ActionAccepted message, JsonNode request, JsonNode? response)
     {
         var metadata = action.AccessorsMetadata.Where(m => m.AccessorName is not null)
             .GroupBy(m => m.AccessorName!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
-        var accountPerson = message.Request.ObjectData?.ObjectType == ObjectTypes.AccountPerson;
+        var accountPerson = message.B2B.ObjectData?.ObjectType == ObjectTypes.AccountPerson;
         var rejections = new List<AccessorRejection>();
 
         var values = new JsonObject();

@@ -22,7 +22,7 @@ public static class CallbackBuilder
 
     public static CallbackRequest Build(ActionDefinition action, ActionAccepted message, CallbackOutcome outcome)
     {
-        var context = message.Request.ObjectData!.ObjectContext!;
+        var context = message.B2B.ObjectData!.ObjectContext!;
         var activity = new ActivityData
         {
             Success = outcome.Success,
@@ -30,10 +30,10 @@ public static class CallbackBuilder
             Reason = outcome.Success ? null : outcome.Reason ?? "The action failed.",
             Attributes = outcome.Success ? Extension(outcome.ActivityAttributes, ActivityKeys) : null,
         };
-        var (personFields, accountFields) = SplitFields(action, message.Request.ObjectData.ObjectType, outcome.Success ? outcome.Fields : null);
+        var (personFields, accountFields) = SplitFields(action, message.B2B.ObjectData.ObjectType, outcome.Success ? outcome.Fields : null);
         var values = outcome.Success ? outcome.Accessors : null;
 
-        var element = message.Request.ObjectData.ObjectType switch
+        var element = message.B2B.ObjectData.ObjectType switch
         {
             ObjectTypes.Lead => new CallbackObjectData
             {

@@ -19,9 +19,12 @@ namespace ExternalAction.Processor.Callbacks;
 /// </summary>
 public sealed class CallbackClient(HttpClient http, ImsTokenProvider tokens, OutboundPipelines pipelines, TimeProvider clock, IOptions<CallbackOptions> options)
 {
-    public async Task<OutboundResult> SendAsync(ActionAccepted message, CallbackRequest body, CancellationToken ct)
+    public Task<OutboundResult> SendAsync(ActionAccepted message, CallbackRequest body, CancellationToken ct) =>
+        SendAsync(message, JsonSerializer.Serialize(body, ContractJson.Options), ct);
+
+    /// <summary>Sends a callback body already written (the one kept in the row, so every attempt sends the same bytes).</summary>
+    public async Task<OutboundResult> SendAsync(ActionAccepted message, string json, CancellationToken ct)
     {
-        var json = JsonSerializer.Serialize(body, ContractJson.Options);
         var pipeline = pipelines.Callbacks(TimeSpan.FromSeconds(options.Value.TimeoutSeconds));
         var result = await pipeline.ExecuteAsync(attemptCt => SendOnceAsync(message, json, forceRefresh: false, attemptCt, ct), ct);
         if (result.StatusCode != (int)HttpStatusCode.Unauthorized)
@@ -62,18 +65,18 @@ public sealed class CallbackClient(HttpClient http, ImsTokenProvider tokens, Out
             };
         }
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, message.Request.CallbackUrl)
+        using var request = new HttpRequestMessage(HttpMethod.Post, message.B2B.CallbackUrl)
         {
             Content = new StringContent(json, Encoding.UTF8, "application/json"),
         };
         try
         {
-            OutboundHeaders.Add(request, "X-Callback-Token", message.Request.Token);
+            OutboundHeaders.Add(request, "X-Callback-Token", message.B2B.Token);
             if (token is not null)
                 OutboundHeaders.Add(request, "Authorization", "Bearer " + token);
             if ((settings.ApiKey ?? settings.ClientId) is { Length: > 0 } apiKey)
                 OutboundHeaders.Add(request, "X-Api-Key", apiKey);
-            if ((message.Request.Context?.Subscription?.ImsOrgId ?? settings.ImsOrgId) is { Length: > 0 } org)
+            if ((message.B2B.Context?.Subscription?.ImsOrgId ?? settings.ImsOrgId) is { Length: > 0 } org)
                 OutboundHeaders.Add(request, "x-gw-ims-org-id", org);
             OutboundHeaders.Add(request, "X-Request-Id", message.RequestId);
         }

@@ -31,7 +31,13 @@ public sealed class ChannelDelivery(
     public const string WebhookClient = "externalaction-webhook";
     public const string TwilioDefaultBaseUrl = ChannelUrls.TwilioDefaultBaseUrl;
 
-    public async Task<OutboundResult> DeliverAsync(ActionDefinition action, ActionAccepted message, CancellationToken ct)
+    /// <summary>A B2B work item: templates read <see cref="TemplateModel.Create"/>.</summary>
+    public Task<OutboundResult> DeliverAsync(ActionDefinition action, ActionAccepted message, CancellationToken ct) =>
+        DeliverAsync(action, message, () => TemplateModel.Create(message, action), ct);
+
+    /// <param name="model">What the templates read (the contract adapter's template model); built inside the attempt, so
+    /// a failure to build it is a permanent failure of this request, like a template that cannot render.</param>
+    public async Task<OutboundResult> DeliverAsync(ActionDefinition action, ActionAccepted message, Func<JsonObject> model, CancellationToken ct)
     {
         var channel = action.Channel;
         if (channel.Type == ChannelTypes.None)
@@ -42,12 +48,12 @@ public sealed class ChannelDelivery(
         {
             result = await pipelines.Channel(action).ExecuteAsync(attemptCt =>
             {
-                var model = TemplateModel.Create(message, action);
+                var values = model();
                 return channel.Type switch
                 {
-                    ChannelTypes.Webhook => WebhookAsync(channel, model, message.RequestId, attemptCt),
-                    ChannelTypes.Slack => SlackAsync(channel, model, message.RequestId, attemptCt),
-                    ChannelTypes.Twilio => TwilioAsync(channel, model, message.RequestId, attemptCt),
+                    ChannelTypes.Webhook => WebhookAsync(channel, values, message.RequestId, attemptCt),
+                    ChannelTypes.Slack => SlackAsync(channel, values, message.RequestId, attemptCt),
+                    ChannelTypes.Twilio => TwilioAsync(channel, values, message.RequestId, attemptCt),
                     _ => throw new InvalidOperationException($"Unknown channel type '{channel.Type}'."),
                 };
             }, ct);

@@ -1,10 +1,9 @@
-using System.Text.Json;
 using ExternalAction.Actions;
-using ExternalAction.Contracts.Callbacks;
-using ExternalAction.Contracts.Json;
 using ExternalAction.Contracts.Messaging;
 using ExternalAction.Processor.Callbacks;
+using ExternalAction.Processor.Outbound;
 using ExternalAction.Processor.Delivery;
+using ExternalAction.Processor.Engine;
 using ExternalAction.Processor.Retries;
 using ExternalAction.Store;
 using MassTransit;
@@ -13,8 +12,9 @@ using Microsoft.Extensions.Options;
 namespace ExternalAction.Processor.Processing;
 
 /// <summary>
-/// One attempt at one request: claim it, deliver to the channel (once), let <see cref="Decisions"/> turn the answers into
-/// the next step (report, retry, end), send the callback, and record every step. Transient failures are rescheduled
+/// One attempt at one request, whatever its contract: claim it, deliver to the channel (once), let the contract's
+/// <see cref="IOutcomeReporter"/> turn the answers into the next step (report, retry, end), send its report (B2B: the
+/// callback), and record every step. The contract's <see cref="IContractAdapter"/> gives the row and the template model. Transient failures are rescheduled
 /// through <see cref="IRetryScheduler"/> until the deadline; permanent ones end the request. The status row is the
 /// source of truth across attempts, so a duplicate message (platform retry, broker redelivery, retry copy) never
 /// delivers or calls back twice. Returns what became of the message; nothing here throws to end a request.
@@ -23,7 +23,7 @@ public sealed class ActionProcessor(
     ActionCatalog catalog,
     StatusStore store,
     ChannelDelivery delivery,
-    CallbackClient callbacks,
+    ContractRegistry contracts,
     IRetryScheduler retries,
     IOptions<ProcessorOptions> options,
     IOptions<CallbackOptions> callbackOptions,
@@ -46,7 +46,8 @@ public sealed class ActionProcessor(
 
         var owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
         var lease = TimeSpan.FromSeconds(action.Channel.TimeoutSeconds + callbackOptions.Value.TimeoutSeconds + options.Value.LeaseMarginSeconds);
-        var row = RequestRows.From(message);
+        var adapter = contracts.Adapter(message);
+        var row = adapter.Row(message);
         var claim = await store.ClaimAsync(row, owner, now, lease, ct);
         var record = claim.Record;
         if (!claim.Claimed)
@@ -54,29 +55,35 @@ public sealed class ActionProcessor(
 
         var attempt = record.AttemptCount + 1;
         Step step;
+        if (!contracts.Knows(message))
+            return await ActAsync(context, record, owner, attempt, new Step.End(RequestStatuses.Failed, ContractRegistry.UnknownContract(message)));
+        var reporter = contracts.Reporter(message);
         if (now >= message.Deadline)
             step = new Step.End(RequestStatuses.TimedOut, "the deadline passed before processing");
         else if (record.CallbackBody is { } stored)
-            step = await CallbackAsync(message, record, attempt, JsonSerializer.Deserialize<CallbackRequest>(stored, ContractJson.Options)!, ct);
+            step = await ReportAsync(reporter, action, message, record, attempt, stored, ct);
         else
         {
-            step = Decisions.AfterDelivery(action, message, await delivery.DeliverAsync(action, message, ct), attempt, clock.GetUtcNow());
+            var delivered = await delivery.DeliverAsync(action, message, () => adapter.TemplateModel(message, action), ct);
+            step = delivered.Failure == FailureKind.Transient
+                ? Decisions.DeliveryRetry(delivered)
+                : reporter.AfterDelivery(action, message, delivered, attempt, clock.GetUtcNow());
             if (step is Step.Report report)
             {
-                // Recorded before the callback: a restarted Processor sends this same body and never delivers again.
+                // Recorded before the report: a restarted Processor sends this same body and never delivers again.
                 await store.UpdateAsync(record.RequestId, report.Update, owner, ct);
                 if (report.FailureReason is not null)
-                    logger.LogInformation("Request {RequestId}: {Reason}; sending a failure callback.", record.RequestId, report.FailureReason);
-                step = await CallbackAsync(message, record, attempt, report.Body, ct);
+                    logger.LogInformation("Request {RequestId}: {Reason}; reporting the failure.", record.RequestId, report.FailureReason);
+                step = await ReportAsync(reporter, action, message, record, attempt, report.Body, ct);
             }
         }
         return await ActAsync(context, record, owner, attempt, step);
     }
 
-    private async Task<Step> CallbackAsync(ActionAccepted message, RequestRecord record, int attempt, CallbackRequest body, CancellationToken ct) =>
+    private async Task<Step> ReportAsync(IOutcomeReporter reporter, ActionDefinition action, ActionAccepted message, RequestRecord record, int attempt, string body, CancellationToken ct) =>
         clock.GetUtcNow() >= message.Deadline
-            ? new Step.End(RequestStatuses.TimedOut, "the deadline passed before the callback could be sent")
-            : Decisions.AfterCallback(record, await callbacks.SendAsync(message, body, ct), attempt);
+            ? new Step.End(RequestStatuses.TimedOut, "the deadline passed before the outcome could be reported")
+            : reporter.AfterReport(action, record, await reporter.SendAsync(action, message, body, ct), attempt);
 
     /// <summary>Does what a step decided that is not the callback itself: reschedule, finish, or end the request.</summary>
     private async Task<ProcessingResult> ActAsync(ConsumeContext<ActionAccepted> context, RequestRecord record, string owner, int attempt, Step step)

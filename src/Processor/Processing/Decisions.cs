@@ -24,25 +24,28 @@ public static class Decisions
     /// without an answer; the decision reads the row's <c>CallbackOutcomeUnknown</c> column.</summary>
     public const string OutcomeUnknown = "outcome unknown";
 
-    /// <summary>What the channel's answer means: try again later, report to the platform, or end here.</summary>
+    /// <summary>A delivery that failed transiently, for every contract: to be rescheduled (<see cref="Reschedule"/>).</summary>
+    public static Step.Retry DeliveryRetry(OutboundResult delivered) => new("delivery", delivered, new StatusUpdate
+    {
+        Status = RequestStatuses.RetryScheduled,
+        DeliveryStatusCode = delivered.StatusCode,
+        DeliveryDurationMs = Milliseconds(delivered.Duration),
+    });
+
+    /// <summary>B2B: what the channel's answer means: try again later, report to the platform, or end here.</summary>
     public static Step AfterDelivery(ActionDefinition action, ActionAccepted message, OutboundResult delivered, int attempt, DateTimeOffset now)
     {
         if (delivered.Failure == FailureKind.Transient)
-            return new Step.Retry("delivery", delivered, new StatusUpdate
-            {
-                Status = RequestStatuses.RetryScheduled,
-                DeliveryStatusCode = delivered.StatusCode,
-                DeliveryDurationMs = Milliseconds(delivered.Duration),
-            });
+            return DeliveryRetry(delivered);
 
         var (outcome, accessors, selectedPath, explanation) = delivered.Failure == FailureKind.Permanent
             ? (Refused(action, delivered), null, null, null)
             : Evaluate(action, message, delivered);
 
-        CallbackRequest body;
+        string body;
         try
         {
-            body = CallbackBuilder.Build(action, message, outcome);
+            body = JsonSerializer.Serialize(CallbackBuilder.Build(action, message, outcome), ContractJson.Options);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -69,12 +72,12 @@ public static class Decisions
             SelectedPathId = selectedPath,
             Outcome = outcome.Success ? "Succeeded" : "BusinessFailure",
             LastError = outcome.Success ? null : outcome.Reason,
-            CallbackBody = JsonSerializer.Serialize(body, ContractJson.Options),
+            CallbackBody = body,
             ReleaseLease = false,
         }, outcome.Success ? null : outcome.Reason);
     }
 
-    /// <summary>What the platform's answer to the callback means.</summary>
+    /// <summary>B2B: what the platform's answer to the callback means.</summary>
     public static Step AfterCallback(RequestRecord record, OutboundResult result, int attempt)
     {
         switch (result.Failure)
@@ -179,7 +182,7 @@ public static class Decisions
                 Fields = Read(action.CallbackFields, requestJson, responseJson),
                 ActivityAttributes = Read(action.ActivityAttributes, requestJson, responseJson),
             };
-            var (path, explanation) = message.Request.EnableSplitPaths ?? action.SplitPaths
+            var (path, explanation) = message.B2B.EnableSplitPaths ?? action.SplitPaths
                 ? SelectPaths(action, message, accessors)
                 : (null, null);
             return (outcome, accessors, path, explanation);
@@ -199,7 +202,7 @@ public static class Decisions
 
     private static (string? PathId, string? Explanation) SelectPaths(ActionDefinition action, ActionAccepted message, AccessorOutcome accessors)
     {
-        var paths = message.Request.ActionConfig?.PathConfig?.OfType<Contracts.Platform.PathConfig>().ToList();
+        var paths = message.B2B.ActionConfig?.PathConfig?.OfType<Contracts.Platform.PathConfig>().ToList();
         if (accessors.ByRelationship.Count == 0)
         {
             var selection = PathEvaluator.Select(paths, accessors.Values, action.AccessorsMetadata);
@@ -249,8 +252,8 @@ public abstract record Step
     /// <summary>Rescheduled: record <paramref name="Update"/>, then the message comes back after <paramref name="Delay"/>.</summary>
     public sealed record Wait(TimeSpan Delay, DateTimeOffset NextAttemptAt, StatusUpdate Update) : Step;
 
-    /// <summary>Record <paramref name="Update"/>, then send <paramref name="Body"/> to the platform.</summary>
-    public sealed record Report(CallbackRequest Body, StatusUpdate Update, string? FailureReason) : Step;
+    /// <summary>Record <paramref name="Update"/> (which keeps <paramref name="Body"/>), then send <paramref name="Body"/> through the contract's outcome reporter.</summary>
+    public sealed record Report(string Body, StatusUpdate Update, string? FailureReason) : Step;
 
     /// <summary>The request reached a final status the platform was told about.</summary>
     public sealed record Done(StatusUpdate Update) : Step;

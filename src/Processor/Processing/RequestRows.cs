@@ -16,7 +16,7 @@ public static class RequestRows
 
     public static NewRequest From(ActionAccepted message)
     {
-        var request = message.Request;
+        var request = message.B2B;
         var context = request.ObjectData?.ObjectContext;
         var people = context?.AccountPersonRelationships?.Where(r => r?.PersonId is not null).Select(r => r!.PersonId!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
         return new NewRequest
@@ -24,6 +24,7 @@ public static class RequestRows
             RequestId = message.RequestId,
             ActionName = message.ActionName,
             ActionVersion = message.ActionVersion,
+            Contract = message.Contract,
             EntityType = request.ObjectData?.ObjectType ?? "",
             LeadId = context?.LeadId,
             AccountId = context?.AccountId,
@@ -46,7 +47,7 @@ public static class RequestRows
     /// </summary>
     public static string Hash(ActionAccepted message)
     {
-        var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new HashedContent(message.ActionVersion, message.Request, message.HttpHeaders), ContractJson.Options);
+        var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new HashedContent(message.ActionVersion, message.B2B, message.HttpHeaders), ContractJson.Options);
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(json));
     }
 

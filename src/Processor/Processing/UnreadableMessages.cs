@@ -40,6 +40,8 @@ public sealed class UnreadableMessages(StatusStore store, TimeProvider clock, IL
             RequestId = requestId,
             ActionName = headers.Get<string>(AcceptedHeaders.ActionName) ?? "(unknown)",
             ActionVersion = headers.Get<string>(AcceptedHeaders.ActionVersion) ?? "",
+            // Only a contract this release knows by name reaches the row; version 1 messages have no header and are B2B.
+            Contract = headers.Get<string>(AcceptedHeaders.Contract) is { } contract && ContractNames.All.Contains(contract) ? contract : ContractNames.B2B,
             EntityType = headers.Get<string>(AcceptedHeaders.EntityType) ?? "",
             ReceivedAt = Time(headers.Get<string>(AcceptedHeaders.ReceivedAt)) ?? now,
             DeadlineAt = Time(headers.Get<string>(AcceptedHeaders.Deadline)) ?? now,

@@ -1,5 +1,5 @@
 using ExternalAction.Contracts.Messaging;
-using ExternalAction.Processor.Processing;
+using ExternalAction.Processor.Engine;
 using ExternalAction.Store;
 using MassTransit;
 
@@ -9,12 +9,12 @@ namespace ExternalAction.Processor.StatusRecording;
 /// Records a "Received" row for every accepted request within about a second, even while the processing queue has a
 /// backlog: it reads its own queue in batches and bulk-inserts. Rows the processing consumer already created are skipped.
 /// </summary>
-public sealed class StatusRecorderConsumer(StatusStore store) : IConsumer<Batch<ActionAccepted>>
+public sealed class StatusRecorderConsumer(StatusStore store, ContractRegistry contracts) : IConsumer<Batch<ActionAccepted>>
 {
     public Task Consume(ConsumeContext<Batch<ActionAccepted>> context)
     {
         var rows = context.Message
-            .Select(m => RequestRows.From(m.Message))
+            .Select(m => contracts.Adapter(m.Message).Row(m.Message))
             .DistinctBy(r => r.RequestId)
             .ToList();
         return store.InsertReceivedAsync(rows, context.CancellationToken);

@@ -17,7 +17,7 @@ public static class TemplateModel
 {
     public static JsonObject Create(ActionAccepted message, ActionDefinition action)
     {
-        var request = message.Request;
+        var request = message.B2B;
         var context = request.ObjectData?.ObjectContext;
         var lead = new JsonObject();
         if (context?.LeadId is { } leadId)

@@ -47,7 +47,8 @@ public static class RequestLifecycle
         new(Processing, RetryScheduled, ProcessorStep, "the delivery or the callback failed transiently and the next attempt is before the deadline"),
         new(Processing, CallbackSent, ProcessorStep, "the platform accepted the callback (the outcome says success or business failure)"),
         new(Processing, CallbackUnconfirmed, ProcessorStep, "an earlier callback's outcome was unknown and the platform now refuses the used token"),
-        new(Processing, Failed, ProcessorStep, "the callback was refused for good, its body could not be built, or the message could not be read"),
+        new(Processing, Completed, ProcessorStep, "a contract without a callback (SFMC, AJO custom actions): delivered, and its outcome report (if the action asks for one) accepted"),
+        new(Processing, Failed, ProcessorStep, "the callback or outcome report was refused for good, its body could not be built, the delivery was refused for good with no one to tell, or the message could not be read"),
         new(Processing, TimedOut, Deadline, "the deadline passed before processing or before the callback, or the next attempt would pass it"),
     ];
 

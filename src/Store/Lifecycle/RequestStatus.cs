@@ -12,6 +12,8 @@ public enum RequestStatus
     RetryScheduled,
     CallbackSent,
     CallbackUnconfirmed,
+    /// <summary>Contracts without a callback (SFMC, AJO custom actions): delivered, and the outcome report the action asks for (if any) accepted.</summary>
+    Completed,
     Failed,
     TimedOut,
 }

@@ -14,6 +14,7 @@ public static class RequestStatuses
     public const string RetryScheduled = nameof(RequestStatus.RetryScheduled);
     public const string CallbackSent = nameof(RequestStatus.CallbackSent);
     public const string CallbackUnconfirmed = nameof(RequestStatus.CallbackUnconfirmed);
+    public const string Completed = nameof(RequestStatus.Completed);
     public const string Failed = nameof(RequestStatus.Failed);
     public const string TimedOut = nameof(RequestStatus.TimedOut);
 

@@ -56,7 +56,7 @@ public sealed class DecisionsTests
         Assert.That(report.Update.CallbackBody, Is.Not.Null, "stored before the callback: the crash window never delivers twice");
         Assert.That(report.Update.ReleaseLease, Is.False);
         Assert.That(JsonNode.Parse(report.Update.AccessorValues!)!["leadScore"]!.GetValue<long>(), Is.EqualTo(91));
-        Assert.That(report.Body.ObjectData[0].ActivityData.Success, Is.True);
+        Assert.That(Callback(report).ObjectData[0].ActivityData.Success, Is.True);
         Assert.That(report.FailureReason, Is.Null);
     }
 
@@ -80,8 +80,8 @@ public sealed class DecisionsTests
         var report = (Step.Report)step;
         Assert.That(report.Update.Outcome, Is.EqualTo("BusinessFailure"));
         Assert.That(report.Update.LastError, Does.Contain("rejected the message").And.Contain("400"));
-        Assert.That(report.Body.ObjectData[0].ActivityData.Success, Is.False);
-        Assert.That(report.Body.ObjectData[0].ActivityData.ErrorCode, Is.EqualTo("EXTERNAL_API_ERROR"));
+        Assert.That(Callback(report).ObjectData[0].ActivityData.Success, Is.False);
+        Assert.That(Callback(report).ObjectData[0].ActivityData.ErrorCode, Is.EqualTo("EXTERNAL_API_ERROR"));
         Assert.That(report.Update.AccessorValues, Is.Null, "no values from a refused delivery");
     }
 
@@ -178,4 +178,8 @@ public sealed class DecisionsTests
         // Retry-After 7 s plus at most 250 ms of jitter is due before a deadline 7.25 s and one tick away.
         Assert.That(Decisions.Reschedule(retry, 1, now, now.AddSeconds(7.25).AddTicks(1), Options), Is.TypeOf<Step.Wait>());
     }
+
+    /// <summary>The B2B callback a report step will send (the body is kept as the JSON the reporter sends).</summary>
+    private static Contracts.Callbacks.CallbackRequest Callback(Step.Report report) =>
+        System.Text.Json.JsonSerializer.Deserialize<Contracts.Callbacks.CallbackRequest>(report.Body, Contracts.Json.ContractJson.Options)!;
 }
