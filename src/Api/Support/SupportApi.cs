@@ -34,6 +34,7 @@ public static class SupportApi
         group.MapPost("/requests/{requestId}/replay", ReplayOne);
         group.MapGet("/replays", ReplayPreview);
         group.MapPost("/replays", ReplayAll);
+        group.MapSuppressions();
         return group;
     }
 
