@@ -57,13 +57,18 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
 
     /// <param name="tweak">Changes to the settings both hosts get.</param>
     /// <param name="apiClockOffset">Shifts the Api's clock (received time, hence deadlines) to test deadlines quickly.</param>
-    public static async Task<EndToEndEnvironment> StartAsync(Action<Dictionary<string, string?>>? tweak = null, TimeSpan apiClockOffset = default, bool processorProcess = false)
+    /// <param name="moreActions">Adds actions of a suite's own to the file (given WireMock's URL).</param>
+    public static async Task<EndToEndEnvironment> StartAsync(Action<Dictionary<string, string?>>? tweak = null, TimeSpan apiClockOffset = default, bool processorProcess = false,
+        Func<string, IEnumerable<JsonObject>>? moreActions = null)
     {
         var wire = WireMockServer.Start();
         var vhost = await RabbitVirtualHost.CreateAsync();
         var database = await PostgresDatabase.CreateAsync();
         var actionsFile = Path.Combine(Path.GetTempPath(), $"e2e-actions-{Guid.NewGuid():N}.json");
-        await File.WriteAllTextAsync(actionsFile, ActionsJson(wire.Url!));
+        var file = JsonNode.Parse(ActionsJson(wire.Url!))!;
+        foreach (var extra in moreActions?.Invoke(wire.Url!) ?? [])
+            file["actions"]!.AsArray().Add(extra);
+        await File.WriteAllTextAsync(actionsFile, file.ToJsonString());
 
         var settings = new Dictionary<string, string?>
         {
@@ -325,7 +330,7 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
         while (DateTime.UtcNow < until)
         {
             last = await SupportViewAsync(requestId);
-            if (last is { } view && StatusOf(view) is "CallbackSent" or "CallbackUnconfirmed" or "Failed" or "TimedOut")
+            if (last is { } view && Store.RequestStatuses.IsFinal(StatusOf(view)))
                 return view;
             await Task.Delay(100);
         }
