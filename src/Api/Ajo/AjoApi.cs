@@ -101,6 +101,13 @@ public static class AjoApi
         return body;
     }
 
+    // Served as application/json to an admin's tools, never into HTML: placeholders such as <client secret> stay readable.
+    private static readonly System.Text.Json.JsonSerializerOptions DocumentJson = new()
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     public static Results<ContentHttpResult, JsonHttpResult<ErrorResponse>> CustomAction(
         HttpContext http, ResolvedAction action, AjoDeclarations declarations, CallerAuthResolver auth, IOptions<IntakeOptions> intake, IOptions<HostFilteringOptions> hosts)
     {
@@ -108,6 +115,6 @@ public static class AjoApi
             return AjoInvocationFilter.NoAjoFace();
         var root = OpenApi.OpenApiApi.Root(http, intake.Value, hosts.Value);
         var document = CustomActionDocument.Build(ajo, auth.EffectiveOptions(action.Definition), root, action.AtRoot);
-        return TypedResults.Text(document.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }), "application/json", System.Text.Encoding.UTF8);
+        return TypedResults.Text(document.ToJsonString(DocumentJson), "application/json", System.Text.Encoding.UTF8);
     }
 }

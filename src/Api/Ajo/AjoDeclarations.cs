@@ -61,8 +61,8 @@ public sealed partial class AjoDeclarations
             var declared = names is null ? null : request.At(names);
             if (names is null)
                 p.Add($"key 'ajo.identity.{key}': '{path}' must be a path of property names ($.a.b), outside any list.");
-            else if (declared is not PayloadDeclaration.Mapped { DataType: "string" or "integer", Required: true })
-                p.Add($"key 'ajo.identity.{key}': '{path}' must name a required toBeMapped field of dataType string or integer in ajo.request.");
+            else if (declared is not PayloadDeclaration.Mapped { DataType: "string" or "integer" or "dateTime", Required: true })
+                p.Add($"key 'ajo.identity.{key}': '{path}' must name a required toBeMapped field of dataType string, integer or dateTime in ajo.request.");
             else
                 identity.Add(new AjoAction.IdentityField(key, path, names));
         }

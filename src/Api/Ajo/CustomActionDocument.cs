@@ -1,6 +1,10 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using ExternalAction.Actions;
 using ExternalAction.Api.Authentication;
+using ExternalAction.Api.Errors;
+using ExternalAction.Contracts.Json;
+using ExternalAction.Contracts.Platform;
 
 namespace ExternalAction.Api.Ajo;
 
@@ -38,14 +42,13 @@ public static class CustomActionDocument
             ["authentication"] = Authentication(auth, baseUrl, atRoot ? root : baseUrl),
             ["requestPayload"] = action.Face.Request.DeepClone(),
             ["responsePayload"] = response,
-            ["errorResponsePayload"] = new JsonObject
-            {
-                ["code"] = "INVALID_REQUEST",
-                ["message"] = "Invalid field $.orderId: is required (a string).",
-                ["details"] = new JsonArray { new JsonObject { ["field"] = "$.orderId", ["message"] = "is required (a string)" } },
-            },
+            ["errorResponsePayload"] = JsonSerializer.SerializeToNode(ContractErrors.Create(ErrorCodes.InvalidRequest,
+                "Invalid field $.field: is required (a string).", [new ErrorDetail("$.field", "is required (a string)")]), ContractJson.Options),
             ["notes"] = new JsonArray
             {
+                root.StartsWith("http", StringComparison.Ordinal)
+                    ? $"Base URL {root} (ExternalAction:Intake:PublicBaseUrl, or the checked Host header)."
+                    : "The URLs here are relative: set ExternalAction:Intake:PublicBaseUrl to the address AJO reaches this service at.",
                 "Paste requestPayload as the request body; each toBeMapped leaf becomes a field to map in the journey, the other leaves are constants.",
                 "Paste responsePayload as the response payload, so the journey can use its fields in conditions and personalisation.",
                 $"AJO retries a failed call up to three times within its timeout; retries of one call get one delivery and the same answer{(action.Identity.Count > 0 ? " (identified by " + string.Join(", ", action.Identity.Select(f => f.Path)) + ")" : " (identified by the whole payload)")}.",

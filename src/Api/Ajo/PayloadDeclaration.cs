@@ -75,7 +75,7 @@ public abstract partial record PayloadDeclaration
     {
         null or JsonValueKind.Null => "null",
         JsonValueKind.True or JsonValueKind.False => "boolean",
-        var k => k.ToString()!,
+        var k => k.ToString()!.ToLowerInvariant(),
     };
 
     private static bool HasMapped(JsonNode? node) => node switch
@@ -101,19 +101,19 @@ public abstract partial record PayloadDeclaration
                 return null;
             case Mapped m:
                 if (!Holds(m.DataType, value))
-                    problems.Add(new ErrorDetail(path, $"must be {Describe(m)}, not {Kind(value)}"));
+                    problems.Add(new ErrorDetail(path, $"must be {Describe(m)}, not {A(Kind(value))}"));
                 return value.DeepClone();
             case Constant c when value is null:
                 return c.Value.DeepClone();
             case Constant c:
                 if (Kind(value) != Kind(c.Value))
-                    problems.Add(new ErrorDetail(path, $"is a constant of the action and must be a JSON {Kind(c.Value)}, not {Kind(value)}"));
+                    problems.Add(new ErrorDetail(path, $"is a constant of the action and must be {A(Kind(c.Value))}, not {A(Kind(value))}"));
                 return value.DeepClone();
             case ListOf list when value is null:
                 problems.Add(new ErrorDetail(path, "is required (an array)"));
                 return null;
             case ListOf list when value is not JsonArray:
-                problems.Add(new ErrorDetail(path, $"must be an array, not {Kind(value)}"));
+                problems.Add(new ErrorDetail(path, $"must be an array, not {A(Kind(value))}"));
                 return null;
             case ListOf list:
                 var items = (JsonArray)value;
@@ -132,7 +132,7 @@ public abstract partial record PayloadDeclaration
                     problems.Add(new ErrorDetail(path, "is required (an object)"));
                 return MustBeSent(obj) ? null : obj.Validate(new JsonObject(), path, unknownFields, problems);
             case ObjectOf when value is not JsonObject:
-                problems.Add(new ErrorDetail(path, $"must be an object, not {Kind(value)}"));
+                problems.Add(new ErrorDetail(path, $"must be an object, not {A(Kind(value))}"));
                 return null;
             case ObjectOf obj:
                 var given = (JsonObject)value;
@@ -189,6 +189,13 @@ public abstract partial record PayloadDeclaration
         "dateTime" => "an ISO 8601 date-time string",
         _ => "a string",
     } + (m.Label is { Length: > 0 } label ? $", '{Clean(label)}'" : "");
+
+    private static string A(string kind) => kind switch
+    {
+        "null" => "null",
+        "array" or "object" => $"an {kind}",
+        _ => $"a {kind}",
+    };
 
     private static string Clean(string text) => text.Length > 60 ? text[..60] + "…" : text;
 
