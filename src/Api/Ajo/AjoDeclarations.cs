@@ -174,6 +174,8 @@ public sealed partial class AjoDeclarations
             case JsonArray items:
                 if (result is not JsonArray list)
                     return $"key '{key}': must be an array, as in ajo.response.";
+                if (items.Count == 0)
+                    return null; // the example itself is refused (ResponseExampleProblems)
                 var kind = Kind(items[0]);
                 return list.Any(i => Kind(i) != kind) ? $"key '{key}': every item must be a JSON {kind}, as in ajo.response." : null;
             default:

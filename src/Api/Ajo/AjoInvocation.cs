@@ -78,7 +78,7 @@ public sealed class AjoInvocation : IBindableFromHttpContext<AjoInvocation>
             catch (JsonException e)
             {
                 var problem = DuplicateProperties.FindPath(read.Span) is { } repeated
-                    ? new ErrorDetail(repeated, "appears twice in its object (duplicate property names are refused)")
+                    ? new ErrorDetail(repeated.StartsWith('$') ? repeated : "$." + repeated, "appears twice in its object (duplicate property names are refused)")
                     : new ErrorDetail("$", $"is not valid JSON (line {e.LineNumber + 1}, position {e.BytePositionInLine + 1})");
                 return Refuse(SubmissionFilter.Invalid([problem]), receivedAt);
             }
