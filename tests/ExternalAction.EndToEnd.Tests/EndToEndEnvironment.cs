@@ -55,13 +55,15 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
 
     /// <param name="tweak">Changes to the settings both hosts get.</param>
     /// <param name="apiClockOffset">Shifts the Api's clock (received time, hence deadlines) to test deadlines quickly.</param>
-    public static async Task<EndToEndEnvironment> StartAsync(Action<Dictionary<string, string?>>? tweak = null, TimeSpan apiClockOffset = default, bool processorProcess = false)
+    /// <param name="actions">The action file's JSON for the WireMock base URL it is given; default: <see cref="ActionsJson"/>.</param>
+    public static async Task<EndToEndEnvironment> StartAsync(Action<Dictionary<string, string?>>? tweak = null, TimeSpan apiClockOffset = default, bool processorProcess = false,
+        Func<string, string>? actions = null)
     {
         var wire = WireMockServer.Start();
         var vhost = await RabbitVirtualHost.CreateAsync();
         var database = await PostgresDatabase.CreateAsync();
         var actionsFile = Path.Combine(Path.GetTempPath(), $"e2e-actions-{Guid.NewGuid():N}.json");
-        await File.WriteAllTextAsync(actionsFile, ActionsJson(wire.Url!));
+        await File.WriteAllTextAsync(actionsFile, (actions ?? ActionsJson)(wire.Url!));
 
         var settings = new Dictionary<string, string?>
         {
@@ -320,7 +322,7 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
         while (DateTime.UtcNow < until)
         {
             last = await SupportViewAsync(requestId);
-            if (last is { } view && StatusOf(view) is "CallbackSent" or "CallbackUnconfirmed" or "Failed" or "TimedOut")
+            if (last is { } view && StatusOf(view) is "CallbackSent" or "CallbackUnconfirmed" or "Completed" or "Failed" or "TimedOut")
                 return view;
             await Task.Delay(100);
         }
