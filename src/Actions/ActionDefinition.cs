@@ -30,6 +30,8 @@ public sealed record ActionDefinition
     public Dictionary<string, ValueMapping> ActivityAttributes { get; init; } = [];
     /// <summary>Overrides the deployment's caller authentication for this action (optional).</summary>
     public CallerAuthOptions? Auth { get; init; }
+    /// <summary>The AJO custom-action face (<c>/actions/{name}/ajo/</c>), when the action has one.</summary>
+    public Ajo.AjoFace? Ajo { get; init; }
 
     /// <summary>Minutes the platform waits for the callback when the request does not say (<c>timeout</c>, else 60).</summary>
     public int DefaultTimeoutMinutes => ServiceDefinition.Timeout ?? 60;

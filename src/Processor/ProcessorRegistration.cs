@@ -1,4 +1,5 @@
 using ExternalAction.Actions;
+using ExternalAction.Processor.Adapters.Ajo;
 using ExternalAction.Processor.Adapters.B2B;
 using ExternalAction.Processor.Callbacks;
 using ExternalAction.Processor.Engine;
@@ -31,6 +32,7 @@ public static class ProcessorRegistration
         services.AddCallbacks();
         // The platform contracts: each an adapter and an outcome reporter on the one engine (docs/architecture.md).
         services.AddContract<B2BAdapter, B2BCallbackReporter>();
+        services.AddAjoContract();
         services.AddSingleton<Rules.DeliveryGate>();
         services.AddSingleton<ActionProcessor>();
         services.AddSingleton<UnreadableMessages>();

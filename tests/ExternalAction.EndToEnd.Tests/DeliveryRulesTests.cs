@@ -153,8 +153,7 @@ public sealed class DeliveryRulesTests
         JsonElement row = default;
         for (var i = 0; i < 100; i++)
         {
-            row = EndToEndEnvironment.Row((await _env.SupportViewAsync(deferred)) ?? default);
-            if (row.ValueKind == JsonValueKind.Object && row.GetProperty("status").GetString() == "Deferred")
+            if (await _env.SupportViewAsync(deferred) is { } view && (row = EndToEndEnvironment.Row(view)).GetProperty("status").GetString() == "Deferred")
                 break;
             await Task.Delay(100);
         }

@@ -57,15 +57,16 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
 
     /// <param name="tweak">Changes to the settings both hosts get.</param>
     /// <param name="apiClockOffset">Shifts the Api's clock (received time, hence deadlines) to test deadlines quickly.</param>
-    /// <param name="moreActions">Adds actions of a suite's own to the file (given WireMock's URL).</param>
+    /// <param name="actions">The action file's JSON for the WireMock base URL it is given; default: <see cref="ActionsJson"/>.</param>
+    /// <param name="moreActions">Adds actions of a suite's own to that file (given WireMock's URL).</param>
     public static async Task<EndToEndEnvironment> StartAsync(Action<Dictionary<string, string?>>? tweak = null, TimeSpan apiClockOffset = default, bool processorProcess = false,
-        Func<string, IEnumerable<JsonObject>>? moreActions = null)
+        Func<string, string>? actions = null, Func<string, IEnumerable<JsonObject>>? moreActions = null)
     {
         var wire = WireMockServer.Start();
         var vhost = await RabbitVirtualHost.CreateAsync();
         var database = await PostgresDatabase.CreateAsync();
         var actionsFile = Path.Combine(Path.GetTempPath(), $"e2e-actions-{Guid.NewGuid():N}.json");
-        var file = JsonNode.Parse(ActionsJson(wire.Url!))!;
+        var file = JsonNode.Parse((actions ?? ActionsJson)(wire.Url!))!;
         foreach (var extra in moreActions?.Invoke(wire.Url!) ?? [])
             file["actions"]!.AsArray().Add(extra);
         await File.WriteAllTextAsync(actionsFile, file.ToJsonString());

@@ -1,4 +1,5 @@
 using ExternalAction.Actions;
+using ExternalAction.Api.Ajo;
 using ExternalAction.Api.Intake;
 using ExternalAction.Api.OpenApi;
 using ExternalAction.Api.ServiceDefinition;
@@ -13,7 +14,7 @@ namespace ExternalAction.Api.Platform;
 /// </summary>
 public static class PlatformEndpoints
 {
-    public static IServiceCollection AddPlatformEndpoints(this IServiceCollection services) => services.AddIntake();
+    public static IServiceCollection AddPlatformEndpoints(this IServiceCollection services) => services.AddIntake().AddAjoFace();
 
     public static IEndpointRouteBuilder MapPlatformEndpoints(this IEndpointRouteBuilder endpoints)
     {
@@ -34,6 +35,8 @@ public static class PlatformEndpoints
             b2b.MapServiceDefinition(intake);
             b2b.MapStatus();
             b2b.MapOpenApiDocument();
+            // AJO custom actions (/ajo/…); 404 for an action without an 'ajo' section.
+            group.MapAjo(intake);
         }
         return endpoints;
     }

@@ -72,6 +72,18 @@ public sealed class OutboundPipelines(
         return new OutboundPipeline(this, CallbacksKey, pipeline);
     }
 
+    /// <summary>
+    /// The pipeline of an outcome receiver that is not the platform (an AJO status webhook), one per <paramref name="name"/>:
+    /// its own pause on a 429 and each attempt's <paramref name="timeout"/>, so a slow receiver never pauses callbacks.
+    /// </summary>
+    public OutboundPipeline Receiver(string name, TimeSpan timeout)
+    {
+        var key = "receiver:" + name;
+        if (!registry.TryGetPipeline<OutboundResult>(key, out var pipeline))
+            pipeline = registry.GetOrAddPipeline<OutboundResult>(key, (builder, _) => builder.AddPipeline(Circuit(key)).AddTimeout(timeout));
+        return new OutboundPipeline(this, key, pipeline);
+    }
+
     /// <summary>Until when the circuit of <paramref name="key"/> is open after a 429, or null when it is not.</summary>
     public DateTimeOffset? PausedUntil(string key) =>
         _pausedUntil.TryGetValue(key, out var until) && until > clock.GetUtcNow() ? until : null;

@@ -75,7 +75,9 @@ public sealed class ActionProcessor(
                 await store.UpdateAsync(record.RequestId, report.Update, owner, ct);
                 if (report.FailureReason is not null)
                     logger.LogInformation("Request {RequestId}: {Reason}; reporting the failure.", record.RequestId, report.FailureReason);
-                step = Withholding.Final(await ReportAsync(reporter, action, message, record, attempt, report.Body, ct), report.Update.Outcome);
+                // The reporter reads the row as this update left it (the body and the delivery's outcome it reports).
+                var reported = record with { CallbackBody = report.Body, Outcome = report.Update.Outcome ?? record.Outcome };
+                step = Withholding.Final(await ReportAsync(reporter, action, message, reported, attempt, report.Body, ct), report.Update.Outcome);
             }
         }
         return await ActAsync(context, record, owner, attempt, step);
