@@ -21,6 +21,8 @@ public sealed record ActionDefinition
     public Dictionary<string, ValueMapping> ActivityAttributes { get; init; } = [];
     /// <summary>Overrides the deployment's caller authentication for this action (optional).</summary>
     public CallerAuthOptions? Auth { get; init; }
+    /// <summary>Serves the action as a Salesforce Marketing Cloud Journey Builder custom activity (optional).</summary>
+    public Sfmc.SfmcActivity? Sfmc { get; init; }
 
     /// <summary>Minutes the platform waits for the callback when the request does not say (<c>timeout</c>, else 60).</summary>
     public int DefaultTimeoutMinutes => ServiceDefinition.Timeout ?? 60;

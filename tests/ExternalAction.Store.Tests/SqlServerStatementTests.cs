@@ -20,6 +20,8 @@ public sealed class SqlServerStatementTests
             yield return new TestCaseData(sql).SetName($"Store statement {name} parses as T-SQL");
         foreach (var (name, sql) in StatusQueries.Statements)
             yield return new TestCaseData(sql).SetName($"Query statement {name} parses as T-SQL");
+        foreach (var (name, sql) in Store.Activations.JourneyActivations.Statements)
+            yield return new TestCaseData(sql).SetName($"Activation statement {name} parses as T-SQL");
     }
 
     [TestCaseSource(nameof(Statements))]
