@@ -11,7 +11,14 @@ public sealed record ActionDefinition
     /// <summary>URL-safe name: the action is served under <c>/actions/{name}/</c>.</summary>
     public required string Name { get; init; }
     public string Version { get; init; } = "1";
-    public required ServiceDefinition ServiceDefinition { get; init; }
+    /// <summary>The B2B face (AJO B2B External Actions); an empty one when the action serves other contracts only (<see cref="ServesB2B"/>).</summary>
+    public ServiceDefinition ServiceDefinition { get; init; } = new();
+    /// <summary>
+    /// False when the action file gives no service definition because the action declares another face (an
+    /// <see cref="OtherFaceKeys"/> section): the B2B endpoints then answer 404 for it and its empty definition is not checked.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool ServesB2B { get; init; } = true;
     public ChannelDefinition Channel { get; init; } = new() { Type = ChannelTypes.None };
     /// <summary>Accessor name → where its value comes from.</summary>
     public Dictionary<string, ValueMapping> Accessors { get; init; } = [];
@@ -30,6 +37,9 @@ public sealed record ActionDefinition
     public string EntityType => ServiceDefinition.SupportedEntityType!;
 
     public bool SplitPaths => ServiceDefinition.EnableSplitPaths == true;
+
+    /// <summary>Action file keys of the faces other than B2B; an action with one of them may omit the service definition.</summary>
+    public static IReadOnlyList<string> OtherFaceKeys { get; } = ["sfmc", "ajo"];
 
     public IReadOnlyList<AccessorMetadata> AccessorsMetadata =>
         ServiceDefinition.InvocationPayloadDef?.AccessorsMetadata ?? [];

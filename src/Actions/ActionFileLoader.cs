@@ -7,7 +7,8 @@ namespace ExternalAction.Actions;
 
 /// <summary>
 /// Reads an action definition file: <c>{"actions":[{ "name", "version", "serviceDefinition" | "serviceDefinitionFile",
-/// "channel", "accessors", "callbackFields", "activityAttributes", "auth" }]}</c>. A service definition file may be
+/// "channel", "accessors", "callbackFields", "activityAttributes", "auth" }]}</c> plus the sections of the other faces
+/// (<see cref="ActionDefinition.OtherFaceKeys"/>); the service definition may be left out when one of those is given. A service definition file may be
 /// JSON or YAML (Adobe's samples are both) and is resolved relative to the action file.
 /// </summary>
 public static class ActionFileLoader
@@ -93,10 +94,16 @@ public static class ActionFileLoader
             }
         }
 
+        var servesB2B = obj["serviceDefinition"] is not null;
+        if (!servesB2B && !ActionDefinition.OtherFaceKeys.Any(obj.ContainsKey))
+        {
+            problems.Add($"key 'serviceDefinition': required (or 'serviceDefinitionFile'), unless the action declares another face ({string.Join(", ", ActionDefinition.OtherFaceKeys.Select(k => $"'{k}'"))}).");
+            return null;
+        }
         try
         {
             var action = obj.Deserialize<ActionDefinition>(Json);
-            return action is null ? null : action with { ServiceDefinition = Normalize(action.ServiceDefinition) };
+            return action is null ? null : action with { ServiceDefinition = Normalize(action.ServiceDefinition), ServesB2B = servesB2B };
         }
         catch (JsonException e)
         {

@@ -20,8 +20,11 @@ public static partial class ActionValidator
             p.Add("key 'name': must be 1-64 characters of letters, digits, '-' or '_' (it becomes a URL segment).");
         if (string.IsNullOrWhiteSpace(action.Version))
             p.Add("key 'version': must not be empty.");
-        p.AddRange(ServiceDefinitionSchema.Validate(action.ServiceDefinition));
-        ValidateServiceDefinition(action.ServiceDefinition, p);
+        if (action.ServesB2B)
+        {
+            p.AddRange(ServiceDefinitionSchema.Validate(action.ServiceDefinition));
+            ValidateServiceDefinition(action.ServiceDefinition, p);
+        }
         ValidateChannel(action.Channel, p);
         ValidateMappings(action, p);
         if (action.Sfmc is not null)

@@ -66,7 +66,8 @@ public sealed class RowShapeTests(string provider) : StoreSuite(provider)
             Assert.Ignore("The SQL Server database is given, shared by runs and already migrated: no older schema to start from.");
         await using var older = await StoreFixture.CreateAsync(Provider, migrate: false);
         var scripts = Migrations.Scripts(Provider);
-        foreach (var (_, sql) in scripts.Where(s => string.CompareOrdinal(s.Version, "0004") < 0))
+        // Every script but 0004 (0005 and later are independent of it), so today's insert works on the older shape.
+        foreach (var (_, sql) in scripts.Where(s => !s.Version.StartsWith("0004", StringComparison.Ordinal)))
             await older.ExecuteAsync(sql);
         var unknown = Row();
         var known = Row();
@@ -78,5 +79,45 @@ public sealed class RowShapeTests(string provider) : StoreSuite(provider)
 
         Assert.That((await older.Queries.GetAsync(unknown.RequestId, default))!.CallbackOutcomeUnknown, Is.True);
         Assert.That((await older.Queries.GetAsync(known.RequestId, default))!.CallbackOutcomeUnknown, Is.False);
+    }
+
+    [Test]
+    public async Task Rows_written_before_contracts_existed_are_B2B_rows()
+    {
+        if (Provider == StoreProviders.SqlServer)
+            Assert.Ignore("The SQL Server database is given, shared by runs and already migrated: no older schema to start from.");
+        await using var older = await StoreFixture.CreateAsync(Provider, migrate: false);
+        var scripts = Migrations.Scripts(Provider);
+        foreach (var (_, sql) in scripts.Where(s => string.CompareOrdinal(s.Version, "0005") < 0))
+            await older.ExecuteAsync(sql);
+        var id = $"req-{Guid.NewGuid():N}";
+        // The row as a release before 0005 wrote it: no contract column yet.
+        await older.ExecuteAsync("INSERT INTO action_requests (request_id, action_name, action_version, entity_type, lead_id, received_at, deadline_at, status, created_at, updated_at)"
+            + $" VALUES ('{id}', 'lead-scoring', '1', 'lead', '42', 1, 2, 'Received', 1, 1)");
+
+        foreach (var (_, sql) in scripts.Where(s => string.CompareOrdinal(s.Version, "0005") >= 0))
+            await older.ExecuteAsync(sql);
+
+        var row = (await older.Queries.GetAsync(id, default))!;
+        Assert.That(row.Contract, Is.EqualTo("ajo-b2b"));
+        Assert.That((row.ContactKey, row.JourneyInstanceId, row.ActivityId), Is.EqualTo(((string?)null, (string?)null, (string?)null)));
+        Assert.That((await older.Queries.QueryAsync(new RequestQuery { Contract = "ajo-b2b", EntityId = "42" }, default)).Items.Select(r => r.RequestId), Is.EqualTo(new[] { id }));
+    }
+
+    [Test]
+    public async Task A_row_of_another_contract_is_found_by_its_contact_key_contract_and_journey_instance()
+    {
+        var contact = Row() with { Contract = "sfmc", EntityType = "contact", LeadId = null, ContactKey = $"contact-{Guid.NewGuid():N}", JourneyId = "jb-1", JourneyInstanceId = $"dii-{Guid.NewGuid():N}", ActivityId = "act-1" };
+        var lead = Row() with { LeadId = contact.ContactKey }; // a B2B row whose lead id happens to equal the contact key
+        await Store.InsertReceivedAsync([contact, lead], default);
+
+        var stored = (await Queries.GetAsync(contact.RequestId, default))!;
+        Assert.That((stored.Contract, stored.EntityType, stored.ContactKey, stored.JourneyInstanceId, stored.ActivityId),
+            Is.EqualTo(("sfmc", "contact", contact.ContactKey, contact.JourneyInstanceId, "act-1")));
+        async Task<string[]> Find(RequestQuery q) => [.. (await Queries.QueryAsync(q, default)).Items.Select(r => r.RequestId).Order()];
+        Assert.That(await Find(new RequestQuery { EntityId = contact.ContactKey }), Is.EquivalentTo(new[] { contact.RequestId, lead.RequestId }));
+        Assert.That(await Find(new RequestQuery { EntityId = contact.ContactKey, Contract = "sfmc" }), Is.EqualTo(new[] { contact.RequestId }));
+        Assert.That(await Find(new RequestQuery { JourneyInstanceId = contact.JourneyInstanceId }), Is.EqualTo(new[] { contact.RequestId }));
+        Assert.That(await Find(new RequestQuery { EntityId = contact.ContactKey, Contract = "ajo-b2b" }), Is.EqualTo(new[] { lead.RequestId }));
     }
 }

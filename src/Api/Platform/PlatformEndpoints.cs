@@ -28,10 +28,12 @@ public static class PlatformEndpoints
         {
             // Every endpoint here is for one action: ResolvedAction finds it, ActionResolution answers 404 for unknown names.
             group.WithTags("Platform");
-            group.MapIntake();
-            group.MapServiceDefinition(intake);
-            group.MapStatus();
-            group.MapOpenApiDocument();
+            // AJO B2B External Actions; 404 for an action that serves other contracts only (ActionResolution).
+            var b2b = group.MapGroup("").WithMetadata(B2BFace.Instance);
+            b2b.MapIntake();
+            b2b.MapServiceDefinition(intake);
+            b2b.MapStatus();
+            b2b.MapOpenApiDocument();
         }
         return endpoints;
     }

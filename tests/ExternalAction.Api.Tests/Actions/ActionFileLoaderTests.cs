@@ -72,6 +72,7 @@ public sealed class ActionFileLoaderTests
     public static IEnumerable<TestCaseData> BadFiles()
     {
         yield return new TestCaseData("""{ "actions": [] }""", "actions", "").SetName("Empty actions list");
+        yield return new TestCaseData("""{ "actions": [ { "name": "x", "channel": { "type": "none" } } ] }""", "serviceDefinition", "x").SetName("No service definition and no other face");
         yield return new TestCaseData("""{ "actions": [ { "name": "bad name!", "serviceDefinitionFile": "lead-scoring.json" } ] }""", "name", "bad name!").SetName("Name not URL safe");
         yield return new TestCaseData("""{ "actions": [ { "name": "x", "serviceDefinitionFile": "missing.json" } ] }""", "serviceDefinitionFile", "x").SetName("Missing service definition file");
         yield return new TestCaseData("""{ "actions": [ { "name": "x", "serviceDefinitionFile": "lead-scoring.json", "channel": { "type": "pigeon" } } ] }""", "channel.type", "x").SetName("Unknown channel");
@@ -120,6 +121,19 @@ public sealed class ActionFileLoaderTests
 
     private static TestCaseData Channel(string channel, string key) =>
         new($$"""{ "actions": [ { "name": "x", "serviceDefinitionFile": "lead-scoring.json", "channel": {{channel}} } ] }""", key, "x");
+
+    [Test]
+    public void An_action_with_another_face_may_leave_out_the_service_definition_and_then_has_no_B2B_face()
+    {
+        var catalog = ActionFileLoader.Load(Write("""
+            { "actions": [
+              { "name": "b2b", "serviceDefinitionFile": "lead-scoring.json" },
+              { "name": "other", "ajo": { }, "channel": { "type": "none" } } ] }
+            """));
+        Assert.That(catalog.Find("b2b")!.ServesB2B, Is.True);
+        Assert.That(catalog.Find("other")!.ServesB2B, Is.False);
+        Assert.That(catalog.Find("other")!.ServiceDefinition.SupportedEntityType, Is.Null, "an empty definition, never checked against Adobe's schema");
+    }
 
     [TestCaseSource(nameof(BadFiles))]
     public void A_bad_file_names_the_file_the_action_and_the_key(string json, string key, string action)

@@ -66,6 +66,29 @@ public sealed class ActionResolutionTests
         }
     }
 
+    [TestCaseSource(nameof(Endpoints))]
+    public async Task An_action_without_a_B2B_face_is_a_404_on_every_B2B_endpoint_under_its_name_and_at_the_root(string endpoint)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"no-b2b-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, """{ "actions": [ { "name": "other-face-only", "ajo": { }, "channel": { "type": "none" } } ] }""");
+        try
+        {
+            using var factory = new ApiFactory(new Dictionary<string, string?> { ["ExternalAction:Actions:File"] = file });
+            using var client = factory.CreateAuthenticatedClient();
+            foreach (var prefix in new[] { "", "/actions/other-face-only" })
+            {
+                var (status, body) = await CallAsync(client, endpoint, prefix);
+                Assert.That(status, Is.EqualTo(HttpStatusCode.NotFound), $"{prefix}: {body}");
+                Assert.That(await AdobeSchemas.ValidateAsync("Error", body), Is.Empty, body);
+                Assert.That(body, Does.Contain("no AJO B2B face"));
+            }
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [Test]
     public void The_action_is_looked_up_once_per_request_and_kept_null_included()
     {

@@ -85,4 +85,83 @@ public sealed class WireFormatTests
         Assert.That(read.SchemaVersion, Is.EqualTo(1));
         Assert.That(read.RequestId, Is.EqualTo("req-fixture-v1"));
     }
+
+    private static string Fixture(string name) => File.ReadAllText(Path.Combine(Fixtures.Root, "messages", name));
+
+    /// <summary>The work item of another contract as this release queues it (the fixture is that, frozen).</summary>
+    private static ActionAccepted ContactWorkItem() => new()
+    {
+        SchemaVersion = 2,
+        RequestId = "sfmc-0123456789abcdef0123456789abcdef",
+        ActionName = "slack-alert",
+        ActionVersion = "3",
+        Contract = ContractNames.Sfmc,
+        Identity = new WorkIdentity { EntityType = "contact", ContactKey = "0031x00000AbCdE", JourneyId = "jb-journey-1", JourneyName = "Winback", JourneyInstanceId = "dii-42", ActivityId = "act-7" },
+        ReceivedAt = DateTimeOffset.Parse("2026-12-02T01:00:00+00:00", System.Globalization.CultureInfo.InvariantCulture),
+        Deadline = DateTimeOffset.Parse("2026-12-03T01:00:00+00:00", System.Globalization.CultureInfo.InvariantCulture),
+        Data = new JsonObject
+        {
+            ["inArguments"] = new JsonObject { ["contactKey"] = "0031x00000AbCdE", ["channel"] = "#winback", ["messageTemplate"] = "Hello {{name}}" },
+            ["activityInstanceId"] = "aii-9",
+            ["keyValue"] = "0031x00000AbCdE",
+        },
+    };
+
+    [Test]
+    public void This_release_queues_a_work_item_of_another_contract_exactly_as_the_v2_fixture_holds_it()
+    {
+        var written = JsonNode.Parse(JsonSerializer.Serialize(ContactWorkItem(), SystemTextJsonMessageSerializer.Options))!;
+        Assert.That(JsonNode.DeepEquals(written, JsonNode.Parse(Fixture("action-accepted-v2-contact.json"))), Is.True, written.ToJsonString());
+    }
+
+    [Test]
+    public void A_B2B_message_queued_by_schema_version_2_reads_as_a_B2B_work_item()
+    {
+        var read = JsonSerializer.Deserialize<ActionAccepted>(Fixture("action-accepted-v2-b2b.json"), SystemTextJsonMessageSerializer.Options)!;
+
+        Assert.That((read.SchemaVersion, read.Contract, read.Identity, read.Data), Is.EqualTo((2, ContractNames.B2B, (WorkIdentity?)null, (JsonObject?)null)));
+        var row = new Adapters.B2B.B2BAdapter().Row(read);
+        Assert.That((row.Contract, row.EntityType, row.LeadId, row.JourneyId), Is.EqualTo((ContractNames.B2B, "lead", "12345", "journey-1")));
+        Assert.That(row.RequestPayload, Does.Not.Contain("tok-fixture-v1").And.Not.Contain("admin-secret-api-key"));
+    }
+
+    [Test]
+    public void A_message_of_schema_version_1_is_a_B2B_work_item()
+    {
+        var read = JsonSerializer.Deserialize<ActionAccepted>(Fixture("action-accepted-v1.json"), SystemTextJsonMessageSerializer.Options)!;
+        Assert.That(read.Contract, Is.EqualTo(ContractNames.B2B));
+        Assert.That(new Adapters.B2B.B2BAdapter().Row(read).Contract, Is.EqualTo(ContractNames.B2B));
+    }
+
+    [Test]
+    public void A_work_item_of_another_contract_queued_by_schema_version_2_reads_with_its_identity_and_data()
+    {
+        var read = JsonSerializer.Deserialize<ActionAccepted>(Fixture("action-accepted-v2-contact.json"), SystemTextJsonMessageSerializer.Options)!;
+
+        Assert.That(read, Is.EqualTo(ContactWorkItem() with { Identity = read.Identity, Data = read.Data }));
+        Assert.That(read.Identity, Is.EqualTo(ContactWorkItem().Identity));
+        Assert.That(JsonNode.DeepEquals(read.Data, ContactWorkItem().Data), Is.True);
+        Assert.That(read.Request, Is.Null);
+        Assert.Throws<InvalidOperationException>(() => _ = read.B2B, "B2B code never runs on another contract's work item");
+        var row = Engine.WorkItemRows.From(read, read.Data);
+        Assert.That((row.Contract, row.EntityType, row.ContactKey, row.JourneyInstanceId, row.ActivityId), Is.EqualTo(("sfmc", "contact", "0031x00000AbCdE", "dii-42", "act-7")));
+    }
+
+    [Test]
+    public void A_work_item_of_a_contract_this_release_does_not_know_still_reads_and_gets_an_envelope_row()
+    {
+        // A newer release queued a contract (and fields) this one has never heard of.
+        var newer = JsonNode.Parse(Fixture("action-accepted-v2-contact.json"))!.AsObject();
+        newer["schemaVersion"] = 3;
+        newer["contract"] = "some-future-platform";
+        newer["somethingNew"] = new JsonObject { ["x"] = 1 };
+
+        var read = JsonSerializer.Deserialize<ActionAccepted>(newer.ToJsonString(), SystemTextJsonMessageSerializer.Options)!;
+        var registry = new Engine.ContractRegistry([new Adapters.B2B.B2BAdapter()], []);
+
+        Assert.That(registry.Knows(read), Is.False);
+        var row = registry.Adapter(read).Row(read);
+        Assert.That((row.RequestId, row.Contract, row.ContactKey, row.RequestPayload), Is.EqualTo((read.RequestId, "some-future-platform", "0031x00000AbCdE", (string?)null)),
+            "support finds the row; the payload of an unknown contract is not shown (it could hold anything)");
+    }
 }
