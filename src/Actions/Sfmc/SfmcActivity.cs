@@ -1,4 +1,4 @@
-using System.Text.Json.Nodes;
+using ExternalAction.Actions.Decisioning;
 
 namespace ExternalAction.Actions.Sfmc;
 
@@ -109,13 +109,14 @@ public sealed record SfmcOutcome
     public string? Label { get; init; }
 }
 
-/// <summary>How the branch is chosen: rules over the in-arguments, or a bounded lookup; the fallback when neither answers in time.</summary>
+/// <summary>
+/// How execute picks the branch: the contract-neutral decision (<see cref="DecisionSpec"/>: rules over the execute's
+/// input, else a bounded lookup, else its fallback), whose results are outcome keys, within <see cref="BudgetMs"/>.
+/// The input the rules and the lookup read is <c>{"inArguments":{…},"keyValue","journeyId","definitionInstanceId","activityId"}</c>.
+/// </summary>
 public sealed record SfmcSplit
 {
-    /// <summary>The decision (rules or lookup) in the shape of the contract-neutral decider (src/Api/Decisioning).</summary>
-    public JsonObject? Decision { get; init; }
-    /// <summary>The outcome key answered when the budget runs out or the lookup fails.</summary>
-    public string? Fallback { get; init; }
+    public required DecisionSpec Decision { get; init; }
     /// <summary>Milliseconds the answer may wait for the decision; below <see cref="SfmcExecuteSettings.Timeout"/>.</summary>
     public int BudgetMs { get; init; } = 1_000;
 }

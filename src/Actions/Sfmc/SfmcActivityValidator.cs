@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using ExternalAction.Actions.Decisioning;
 using ExternalAction.Actions.Templates;
 
 namespace ExternalAction.Actions.Sfmc;
@@ -95,12 +96,30 @@ public static partial class SfmcActivityValidator
         }
         if (!sfmc.IsDecision)
             p.Add($"key '{S}.split': needs 'sfmc.outcomes' (the branches to pick from).");
-        if (sfmc.Split.Fallback is null || !keys.Contains(sfmc.Split.Fallback))
-            p.Add($"key '{S}.split.fallback': must be one of the outcome keys ({string.Join(", ", keys)}); it is answered when the decision fails or runs out of time.");
         if (sfmc.Split.BudgetMs < 1 || sfmc.Split.BudgetMs >= sfmc.Execute.Timeout)
             p.Add($"key '{S}.split.budgetMs': must be at least 1 and below sfmc.execute.timeout ({sfmc.Execute.Timeout} ms), or Journey Builder gives up before the answer.");
-        if (sfmc.Split.Decision is null)
-            p.Add($"key '{S}.split.decision': is required (rules over the in-arguments, or a lookup).");
+        // The decision's own keys (rules, lookup) are checked by the Api's DecisionSpecChecks at start-up; here only that
+        // every result it can give is a branch, and that there is a fallback for a failed or slow decision.
+        if (sfmc.Split.Decision.Fallback is null)
+            p.Add($"key '{S}.split.decision.fallback': is required: the branch answered when no rule matches, the lookup fails or the budget runs out.");
+        if (sfmc.Split.Decision.Lookup is { Fields.Count: > 0 } lookup && (lookup.Fields.Count > 1 || !lookup.Fields.ContainsKey("branchResult")))
+            p.Add($"key '{S}.split.decision.lookup.fields': a split's lookup maps one field, 'branchResult' (the response path holding the outcome key), or chooses by 'rules'.");
+        foreach (var (result, key) in BranchResults(sfmc.Split.Decision))
+        {
+            if (result is not System.Text.Json.Nodes.JsonValue v || !v.TryGetValue<string>(out var branch) || !keys.Contains(branch))
+                p.Add($"key '{S}.split.decision.{key}': must be one of the outcome keys ({string.Join(", ", keys)}).");
+        }
+    }
+
+    /// <summary>Every result the decision can answer with, and its key under <c>sfmc.split.decision</c>.</summary>
+    private static IEnumerable<(System.Text.Json.Nodes.JsonNode? Result, string Key)> BranchResults(DecisionSpec spec)
+    {
+        for (var i = 0; i < spec.Rules.Count; i++)
+            yield return (spec.Rules[i].Result, $"rules[{i}].result");
+        for (var i = 0; i < (spec.Lookup?.Rules.Count ?? 0); i++)
+            yield return (spec.Lookup!.Rules[i].Result, $"lookup.rules[{i}].result");
+        if (spec.Fallback is not null)
+            yield return (spec.Fallback, "fallback");
     }
 
     private static void ValidateWriteBack(SfmcWriteBack w, List<string> p)

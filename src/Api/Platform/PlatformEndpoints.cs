@@ -2,6 +2,7 @@ using ExternalAction.Actions;
 using ExternalAction.Api.Intake;
 using ExternalAction.Api.OpenApi;
 using ExternalAction.Api.ServiceDefinition;
+using ExternalAction.Api.Sfmc;
 using ExternalAction.Api.Status;
 using Microsoft.Extensions.Options;
 
@@ -13,7 +14,12 @@ namespace ExternalAction.Api.Platform;
 /// </summary>
 public static class PlatformEndpoints
 {
-    public static IServiceCollection AddPlatformEndpoints(this IServiceCollection services) => services.AddIntake();
+    public static IServiceCollection AddPlatformEndpoints(this IServiceCollection services)
+    {
+        services.AddIntake();
+        services.AddSfmc();
+        return services;
+    }
 
     public static IEndpointRouteBuilder MapPlatformEndpoints(this IEndpointRouteBuilder endpoints)
     {
@@ -34,6 +40,8 @@ public static class PlatformEndpoints
             b2b.MapServiceDefinition(intake);
             b2b.MapStatus();
             b2b.MapOpenApiDocument();
+            // Salesforce Marketing Cloud Journey Builder custom activity (404 for an action without an sfmc section).
+            group.MapSfmc();
         }
         return endpoints;
     }
