@@ -1,5 +1,6 @@
 using ExternalAction.Api.Authentication;
 using ExternalAction.Api.Errors;
+using ExternalAction.Contracts.Messaging;
 using ExternalAction.Contracts.Platform;
 using ExternalAction.Store;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -38,11 +39,14 @@ public static class SupportApi
 
     public static async Task<Results<Ok<RequestListView>, JsonHttpResult<ErrorResponse>>> ListRequests(
         StatusQueries store, CancellationToken ct, string? status = null, string? action = null, string? entityId = null,
-        string? journeyId = null, string? from = null, string? to = null, int? pageSize = null, string? cursor = null)
+        string? journeyId = null, string? from = null, string? to = null, int? pageSize = null, string? cursor = null,
+        string? contract = null, string? journeyInstanceId = null)
     {
         var problems = new List<ErrorDetail>();
         if (status is not null && !RequestStatuses.All.Contains(status))
             problems.Add(new("status", $"must be one of {string.Join(", ", RequestStatuses.All)}"));
+        if (contract is not null && !ContractNames.All.Contains(contract))
+            problems.Add(new("contract", $"must be one of {string.Join(", ", ContractNames.All)}"));
         var fromTime = Time(from, "from", problems);
         var toTime = Time(to, "to", problems);
         if (pageSize is < 1 or > 500)
@@ -53,8 +57,8 @@ public static class SupportApi
         {
             var page = await store.QueryAsync(new RequestQuery
             {
-                Status = status, Action = action, EntityId = entityId, JourneyId = journeyId,
-                From = fromTime, To = toTime, PageSize = pageSize ?? 50, Cursor = cursor,
+                Status = status, Action = action, Contract = contract, EntityId = entityId, JourneyId = journeyId,
+                JourneyInstanceId = journeyInstanceId, From = fromTime, To = toTime, PageSize = pageSize ?? 50, Cursor = cursor,
             }, ct);
             return TypedResults.Ok(new RequestListView(page.Items, page.NextCursor));
         }
