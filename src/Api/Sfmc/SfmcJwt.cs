@@ -97,6 +97,10 @@ public sealed class SfmcJwt
         TokenValidationResult result;
         try
         {
+            // ValidAlgorithms refuses any other algorithm; reading the header first only makes the refusal say so.
+            if (_handler.CanReadToken(token) && new JsonWebToken(token).Alg is var alg && alg != SecurityAlgorithms.HmacSha256)
+                return JwtVerdict.Refused(alg is null or "none" or "" ? "the token is unsigned (alg none); it must be signed with HS256"
+                    : "the token is not signed with HS256, the only algorithm accepted (Journey Builder signs with HS256)");
             result = await _handler.ValidateTokenAsync(token, parameters);
         }
         catch (Exception e) when (e is ArgumentException or SecurityTokenException)

@@ -3,6 +3,7 @@ using ExternalAction.Api.Errors;
 using ExternalAction.Contracts.Messaging;
 using ExternalAction.Contracts.Platform;
 using ExternalAction.Store;
+using ExternalAction.Store.Activations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -26,6 +27,7 @@ public static class SupportApi
         group.MapGet("/requests/{requestId}", GetRequest);
         group.MapGet("/requests", ListRequests);
         group.MapGet("/counts", Counts);
+        group.MapGet("/activations", Activations);
         return group;
     }
 
@@ -77,6 +79,15 @@ public static class SupportApi
         if (problems.Count > 0)
             return Invalid(problems);
         return TypedResults.Ok(new CountsView(await store.CountByStatusAsync(action, fromTime, toTime, ct)));
+    }
+
+    /// <summary>Where is an action live? The journey versions that published (or stopped) it, from the platforms' publish and stop calls.</summary>
+    public static async Task<Results<Ok<ActivationsView>, JsonHttpResult<ErrorResponse>>> Activations(
+        JourneyActivations activations, CancellationToken ct, string? action = null, string? state = null)
+    {
+        if (state is not (null or JourneyActivations.Live or JourneyActivations.Stopped))
+            return Invalid([new ErrorDetail("state", $"must be {JourneyActivations.Live} or {JourneyActivations.Stopped}")]);
+        return TypedResults.Ok(new ActivationsView(await activations.ListAsync(action, state, ct)));
     }
 
     private static async ValueTask<object?> RequireSupportKey(EndpointFilterInvocationContext context, EndpointFilterDelegate next)

@@ -8,3 +8,6 @@ public sealed record RequestView(RequestRecord Request, IReadOnlyList<Transition
 public sealed record RequestListView(IReadOnlyList<RequestRecord> Items, string? NextCursor);
 
 public sealed record CountsView(IReadOnlyList<StatusCount> Counts);
+
+/// <summary>The journey versions using actions (<c>GET /support/activations?action=&amp;state=live</c>).</summary>
+public sealed record ActivationsView(IReadOnlyList<ExternalAction.Store.Activations.JourneyActivation> Items);
