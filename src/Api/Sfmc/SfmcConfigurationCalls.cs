@@ -115,7 +115,7 @@ public sealed class SfmcConfigurationCalls(
                  })
         {
             if (name is not null && !secrets.TryResolve(name, out _))
-                yield return $"{what} ('{name}') is not set up on the service.";
+                yield return $"the service is missing {what} ('{name}').";
         }
         foreach (var (_, url, isTemplate) in ChannelUrls.Of(channel))
         {
