@@ -1,5 +1,6 @@
 using ExternalAction.Actions;
 using ExternalAction.Processor.Adapters.B2B;
+using ExternalAction.Processor.Adapters.Sfmc;
 using ExternalAction.Processor.Callbacks;
 using ExternalAction.Processor.Engine;
 using ExternalAction.Processor.Delivery;
@@ -31,6 +32,7 @@ public static class ProcessorRegistration
         services.AddCallbacks();
         // The platform contracts: each an adapter and an outcome reporter on the one engine (docs/architecture.md).
         services.AddContract<B2BAdapter, B2BCallbackReporter>();
+        services.AddSfmcContract();
         services.AddSingleton<ActionProcessor>();
         services.AddSingleton<UnreadableMessages>();
         services.AddReceiveObserver<UnreadableMessageObserver>();

@@ -55,13 +55,15 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
 
     /// <param name="tweak">Changes to the settings both hosts get.</param>
     /// <param name="apiClockOffset">Shifts the Api's clock (received time, hence deadlines) to test deadlines quickly.</param>
-    public static async Task<EndToEndEnvironment> StartAsync(Action<Dictionary<string, string?>>? tweak = null, TimeSpan apiClockOffset = default, bool processorProcess = false)
+    /// <param name="moreActions">Actions besides the B2B ones (given WireMock's URL), such as SFMC activities.</param>
+    public static async Task<EndToEndEnvironment> StartAsync(Action<Dictionary<string, string?>>? tweak = null, TimeSpan apiClockOffset = default, bool processorProcess = false,
+        Func<string, IEnumerable<JsonObject>>? moreActions = null)
     {
         var wire = WireMockServer.Start();
         var vhost = await RabbitVirtualHost.CreateAsync();
         var database = await PostgresDatabase.CreateAsync();
         var actionsFile = Path.Combine(Path.GetTempPath(), $"e2e-actions-{Guid.NewGuid():N}.json");
-        await File.WriteAllTextAsync(actionsFile, ActionsJson(wire.Url!));
+        await File.WriteAllTextAsync(actionsFile, ActionsJson(wire.Url!, moreActions?.Invoke(wire.Url!) ?? []));
 
         var settings = new Dictionary<string, string?>
         {
@@ -104,7 +106,7 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
     }
 
     /// <summary>Adobe's sample service definitions as actions, one per channel kind, all pointing at WireMock.</summary>
-    private static string ActionsJson(string wire)
+    private static string ActionsJson(string wire, IEnumerable<JsonObject> moreActions)
     {
         var adobe = Path.Combine(Fixtures.Root, "adobe");
         var actions = new JsonObject
@@ -172,6 +174,8 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
                     },
                 }),
         };
+        foreach (var more in moreActions)
+            actions["actions"]!.AsArray().Add(more);
         return actions.ToJsonString();
     }
 
@@ -320,7 +324,7 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
         while (DateTime.UtcNow < until)
         {
             last = await SupportViewAsync(requestId);
-            if (last is { } view && StatusOf(view) is "CallbackSent" or "CallbackUnconfirmed" or "Failed" or "TimedOut")
+            if (last is { } view && StatusOf(view) is "CallbackSent" or "CallbackUnconfirmed" or "Completed" or "Failed" or "TimedOut")
                 return view;
             await Task.Delay(100);
         }

@@ -71,6 +71,17 @@ public sealed class OutboundPipelines(
         return new OutboundPipeline(this, CallbacksKey, pipeline);
     }
 
+    /// <summary>
+    /// The pipeline of another contract's outcome reports (SFMC's Data Extension write-back: <c>report:sfmc</c>): a circuit
+    /// of its own, so a 429 from that platform pauses its reports only, and each attempt's <paramref name="timeout"/>.
+    /// </summary>
+    public OutboundPipeline Reports(string key, TimeSpan timeout)
+    {
+        if (!registry.TryGetPipeline<OutboundResult>(key, out var pipeline))
+            pipeline = registry.GetOrAddPipeline<OutboundResult>(key, (builder, _) => builder.AddPipeline(Circuit(key)).AddTimeout(timeout));
+        return new OutboundPipeline(this, key, pipeline);
+    }
+
     /// <summary>Until when the circuit of <paramref name="key"/> is open after a 429, or null when it is not.</summary>
     public DateTimeOffset? PausedUntil(string key) =>
         _pausedUntil.TryGetValue(key, out var until) && until > clock.GetUtcNow() ? until : null;
