@@ -104,3 +104,27 @@ public sealed class SfmcConfigurationCallTests
         Assert.That(e!.ToString(), Does.Contain("PublicBaseUrl must be the service's https URL"));
     }
 }
+
+/// <summary>The README's sample (seed 004's Slack case) loads, and a one-action deployment serves it at the root too.</summary>
+[TestFixture]
+public sealed class SfmcSampleTests
+{
+    [Test]
+    public async Task The_slack_alert_sample_is_served_at_the_root_and_under_its_name()
+    {
+        await using var host = new SfmcHost(actionsFile: Path.Combine(AppContext.BaseDirectory, "samples", "sfmc-slack-alert.actions.json"));
+        var root = (await host.Client.GetFromJsonAsync<JsonObject>("/sfmc/config.json"))!;
+        var named = (await host.Client.GetFromJsonAsync<JsonObject>("/actions/slack-alert/sfmc/config.json"))!;
+        Assert.That(root["arguments"]!["execute"]!["url"]!.GetValue<string>(), Is.EqualTo("https://sfmc.example.com/sfmc/execute"));
+        Assert.That(named["arguments"]!["execute"]!["url"]!.GetValue<string>(), Is.EqualTo("https://sfmc.example.com/actions/slack-alert/sfmc/execute"));
+        var payload = SfmcJourneyBuilder.Payload(new Dictionary<string, JsonNode?>
+        {
+            ["contactKey"] = "c-sample", ["webhookUrl"] = "https://hooks.slack.com/services/T0/B0/x", ["channel"] = "ops", ["messageTemplate"] = "Hello",
+        }, contactKey: "c-sample");
+        using var response = await host.Client.PostAsync("/sfmc/execute", SfmcJourneyBuilder.Jwt(SfmcJourneyBuilder.Sign(payload)));
+        var answer = await SfmcHost.JsonAsync(response);
+        Assert.That((response.StatusCode, answer["slackStatus"]!.GetValue<string>()), Is.EqualTo((HttpStatusCode.OK, "queued")));
+        using var b2b = await host.Client.GetAsync("/getServiceDefinition");
+        Assert.That(b2b.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "the sample serves Journey Builder only");
+    }
+}
