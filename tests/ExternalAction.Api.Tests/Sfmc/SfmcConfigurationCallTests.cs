@@ -112,7 +112,7 @@ public sealed class SfmcSampleTests
     [Test]
     public async Task The_slack_alert_sample_is_served_at_the_root_and_under_its_name()
     {
-        await using var host = new SfmcHost(actionsFile: Path.Combine(AppContext.BaseDirectory, "samples", "sfmc-slack-alert.actions.json"));
+        await using var host = new SfmcHost(actionsFile: Path.Combine(AppContext.BaseDirectory, "samples", "sfmc", "slack-alert.actions.json"));
         var root = (await host.Client.GetFromJsonAsync<JsonObject>("/sfmc/config.json"))!;
         var named = (await host.Client.GetFromJsonAsync<JsonObject>("/actions/slack-alert/sfmc/config.json"))!;
         Assert.That(root["arguments"]!["execute"]!["url"]!.GetValue<string>(), Is.EqualTo("https://sfmc.example.com/sfmc/execute"));
