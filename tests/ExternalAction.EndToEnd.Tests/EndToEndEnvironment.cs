@@ -66,7 +66,7 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
         var vhost = await RabbitVirtualHost.CreateAsync();
         var database = await PostgresDatabase.CreateAsync();
         var actionsFile = Path.Combine(Path.GetTempPath(), $"e2e-actions-{Guid.NewGuid():N}.json");
-        var file = JsonNode.Parse((actions ?? ActionsJson)(wire.Url!))!;
+        var file = JsonNode.Parse((actions ?? (url => ActionsJson(url, [])))(wire.Url!))!;
         foreach (var extra in moreActions?.Invoke(wire.Url!) ?? [])
             file["actions"]!.AsArray().Add(extra);
         await File.WriteAllTextAsync(actionsFile, file.ToJsonString());
@@ -115,7 +115,7 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
     }
 
     /// <summary>Adobe's sample service definitions as actions, one per channel kind, all pointing at WireMock.</summary>
-    private static string ActionsJson(string wire)
+    private static string ActionsJson(string wire, IEnumerable<JsonObject> moreActions)
     {
         var adobe = Path.Combine(Fixtures.Root, "adobe");
         var actions = new JsonObject
@@ -183,6 +183,8 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
                     },
                 }),
         };
+        foreach (var more in moreActions)
+            actions["actions"]!.AsArray().Add(more);
         return actions.ToJsonString();
     }
 
