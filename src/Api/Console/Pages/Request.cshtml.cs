@@ -14,7 +14,9 @@ public sealed class RequestModel(StatusQueries queries, Replays replays, TimePro
     public RequestRecord? Row { get; private set; }
     public IReadOnlyList<TransitionRecord> Transitions { get; private set; } = [];
     public DateTimeOffset Now { get; private set; }
-    public ReplayOutcome? Outcome { get; private set; }
+    /// <summary>What the last replay came to, carried over the redirect after the POST (TempData: a protected cookie, not the URL).</summary>
+    [TempData] public string? ReplayMessage { get; set; }
+    [TempData] public bool ReplaySucceeded { get; set; }
     public string? Problem { get; private set; }
     public SupportPrincipal Viewer => SupportConsole.User(User);
 
@@ -32,10 +34,17 @@ public sealed class RequestModel(StatusQueries queries, Replays replays, TimePro
             return await LoadAsync(requestId, ct);
         }
         if (ReplayBody.ReasonProblem(reason) is { } problem)
+        {
             Problem = $"The reason {problem}.";
-        else
-            Outcome = await replays.ReplayAsync(requestId, new ReplayOrder(Viewer, reason!.Trim(), redeliver), ct);
-        return await LoadAsync(requestId, ct);
+            return await LoadAsync(requestId, ct);
+        }
+        var outcome = await replays.ReplayAsync(requestId, new ReplayOrder(Viewer, reason!.Trim(), redeliver), ct);
+        ReplaySucceeded = outcome.Replayed;
+        ReplayMessage = outcome.Replayed
+            ? $"Replayed: the request is queued again, new deadline {ConsoleFormat.Time(outcome.Deadline)}{(outcome.Redelivered ? ", the channel gets it again" : "")}."
+            : $"Not replayed: {outcome.Refusal}.";
+        // Post, redirect, get: reloading the page shows it again instead of replaying again.
+        return Redirect($"{SupportConsole.BasePath}/requests/{Uri.EscapeDataString(requestId)}");
     }
 
     private async Task<IActionResult> LoadAsync(string requestId, CancellationToken ct)
