@@ -2,6 +2,7 @@ using ExternalAction.Actions;
 using ExternalAction.Api.Authentication;
 using ExternalAction.Api.Console;
 using ExternalAction.Api.Errors;
+using ExternalAction.Api.Intake;
 using ExternalAction.Api.Platform;
 using ExternalAction.Api.Support;
 using ExternalAction.Contracts.Json;
@@ -27,6 +28,7 @@ builder.AddExternalActionBus(embedded ? bus => bus.AddProcessorConsumers() : nul
 var app = builder.Build();
 app.UseContractErrors();
 app.UseSupportConsoleHeaders();
+app.UseIntakeMetrics();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseActionResolution();

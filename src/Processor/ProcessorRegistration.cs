@@ -33,6 +33,13 @@ public static class ProcessorRegistration
         services.AddContract<B2BAdapter, B2BCallbackReporter>();
         services.AddSingleton<ActionProcessor>();
         services.AddSingleton<UnreadableMessages>();
+        services.AddOptions<BacklogOptions>().BindConfiguration(BacklogOptions.Section)
+            .Validate(o => o.AtRiskMinutes is >= 1 and <= 10_080 && o.RefreshSeconds is >= 1 and <= 3_600,
+                $"{BacklogOptions.Section}:AtRiskMinutes must be 1-10080 and :RefreshSeconds 1-3600.")
+            .ValidateOnStart();
+        services.TryAddSingleton<QueueDepths>();
+        services.AddSingleton<BacklogGauges>();
+        services.AddHostedService(sp => sp.GetRequiredService<BacklogGauges>());
         services.AddReceiveObserver<UnreadableMessageObserver>();
         // The purge runs where requests are processed, so an Api-only instance never touches rows.
         services.AddStatusRetention();

@@ -116,6 +116,16 @@ public sealed class StatusQueries
         return rows.Select(r => RequestRows.Shown(r)!).ToList();
     }
 
+    /// <summary>How many unfinished requests have a deadline before <paramref name="before"/> (the at-risk count).</summary>
+    public async Task<long> CountDeadlineBeforeAsync(DateTimeOffset before, CancellationToken ct)
+    {
+        await using var connection = await _db.OpenConnectionAsync(ct);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(CountDeadlineBeforeSql, new { Before = before }, cancellationToken: ct));
+    }
+
+    private static readonly string CountDeadlineBeforeSql =
+        $"SELECT COUNT(*) FROM action_requests WHERE NOT {Lifecycle.LifecycleSql.IsFinal} AND deadline_at < @Before";
+
     private static string DeadlineBeforeSql(SqlDialect dialect) =>
         $"SELECT {RequestColumns.Select()} FROM action_requests WHERE NOT {Lifecycle.LifecycleSql.IsFinal} AND deadline_at < @Before ORDER BY deadline_at, request_id {dialect.Limit}";
 
@@ -159,6 +169,7 @@ public sealed class StatusQueries
         ("QuerySql", QuerySql(AllFilters, SqlDialect.For(StoreProviders.SqlServer))),
         ("FilteredCountsSql", FilteredCountsSql(AllFilters[..AllFilters.LastIndexOf(" AND (received_at <", StringComparison.Ordinal)])),
         ("DeadlineBeforeSql", DeadlineBeforeSql(SqlDialect.For(StoreProviders.SqlServer))),
+        (nameof(CountDeadlineBeforeSql), CountDeadlineBeforeSql),
         ("ActivitySql", ActivitySql(SqlDialect.For(StoreProviders.SqlServer))),
     ];
 

@@ -2,6 +2,8 @@ using System.Security.Claims;
 using ExternalAction.Api.Support;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using ExternalAction.ServiceDefaults.Messaging;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace ExternalAction.Api.Console;
@@ -61,7 +63,7 @@ public static class SupportConsole
             o.Cookie.SameSite = SameSiteMode.Strict;
             o.Cookie.SecurePolicy = environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
         });
-        services.AddSingleton<QueueDepths>();
+        services.TryAddSingleton<QueueDepths>();
         return services;
     }
 

@@ -1,3 +1,4 @@
+using ExternalAction.ServiceDefaults.Messaging;
 using ExternalAction.Store;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;

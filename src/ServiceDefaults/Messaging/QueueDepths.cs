@@ -1,15 +1,17 @@
-using ExternalAction.Api.Support.Replay;
-using ExternalAction.ServiceDefaults.Messaging;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
-namespace ExternalAction.Api.Console;
+namespace ExternalAction.ServiceDefaults.Messaging;
 
-/// <summary>Messages waiting in the service's queues, read with a passive declare (RabbitMQ only; the in-memory transport has no count to read).</summary>
+/// <summary>
+/// Messages waiting in the service's queues, read with a passive declare (RabbitMQ only; the in-memory transport has no
+/// count to read). The console's dashboard and the queue-depth metric read it.
+/// </summary>
 public sealed class QueueDepths(IOptions<MessagingOptions> messaging, ILogger<QueueDepths> logger)
 {
-    public static IReadOnlyList<string> Queues { get; } = [QueueNames.Process, QueueNames.Status, DeadLetters.Queue];
+    public static IReadOnlyList<string> Queues { get; } = [QueueNames.Process, QueueNames.Status, QueueNames.ProcessErrors, QueueNames.Status + "_error"];
 
     public bool Available => messaging.Value.UsesRabbitMq;
 
@@ -20,7 +22,7 @@ public sealed class QueueDepths(IOptions<MessagingOptions> messaging, ILogger<Qu
             return [];
         try
         {
-            var factory = new ConnectionFactory { Uri = new Uri(messaging.Value.Url!), ClientProvidedName = "externalaction-console-depth" };
+            var factory = new ConnectionFactory { Uri = new Uri(messaging.Value.Url!), ClientProvidedName = "externalaction-queue-depth" };
             await using var connection = await factory.CreateConnectionAsync(ct);
             var depths = new List<(string, uint?)>();
             foreach (var queue in Queues)
