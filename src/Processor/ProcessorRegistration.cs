@@ -1,5 +1,6 @@
 using ExternalAction.Actions;
 using ExternalAction.Processor.Adapters.B2B;
+using ExternalAction.Processor.Alerts;
 using ExternalAction.Processor.Callbacks;
 using ExternalAction.Processor.Engine;
 using ExternalAction.Processor.Delivery;
@@ -40,6 +41,7 @@ public static class ProcessorRegistration
         services.TryAddSingleton<QueueDepths>();
         services.AddSingleton<BacklogGauges>();
         services.AddHostedService(sp => sp.GetRequiredService<BacklogGauges>());
+        services.AddAlerts();
         services.AddReceiveObserver<UnreadableMessageObserver>();
         // The purge runs where requests are processed, so an Api-only instance never touches rows.
         services.AddStatusRetention();

@@ -123,6 +123,16 @@ public sealed class StatusQueries
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(CountDeadlineBeforeSql, new { Before = before }, cancellationToken: ct));
     }
 
+    /// <summary>How many requests ended in a state an operator replays from (their message dead-lettered) at or after <paramref name="since"/>.</summary>
+    public async Task<long> CountEndedSinceAsync(DateTimeOffset since, CancellationToken ct)
+    {
+        await using var connection = await _db.OpenConnectionAsync(ct);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(CountEndedSinceSql, new { Since = since }, cancellationToken: ct));
+    }
+
+    private static readonly string CountEndedSinceSql =
+        $"SELECT COUNT(*) FROM action_requests WHERE {Lifecycle.LifecycleSql.In("status", Lifecycle.RequestLifecycle.Replayable)} AND updated_at >= @Since";
+
     private static readonly string CountDeadlineBeforeSql =
         $"SELECT COUNT(*) FROM action_requests WHERE NOT {Lifecycle.LifecycleSql.IsFinal} AND deadline_at < @Before";
 
@@ -170,6 +180,7 @@ public sealed class StatusQueries
         ("FilteredCountsSql", FilteredCountsSql(AllFilters[..AllFilters.LastIndexOf(" AND (received_at <", StringComparison.Ordinal)])),
         ("DeadlineBeforeSql", DeadlineBeforeSql(SqlDialect.For(StoreProviders.SqlServer))),
         (nameof(CountDeadlineBeforeSql), CountDeadlineBeforeSql),
+        (nameof(CountEndedSinceSql), CountEndedSinceSql),
         ("ActivitySql", ActivitySql(SqlDialect.For(StoreProviders.SqlServer))),
     ];
 
