@@ -64,6 +64,8 @@ public static class SupportConsole
             o.Cookie.SecurePolicy = environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
         });
         services.TryAddSingleton<QueueDepths>();
+        if (environment.IsDevelopment())
+            services.AddSingleton<DevelopmentInbox>();
         return services;
     }
 
@@ -71,6 +73,7 @@ public static class SupportConsole
     {
         app.MapGet(BasePath + "/console.css", () => Results.Text(ConsoleStyles.Css, "text/css; charset=utf-8")).AllowAnonymous();
         app.MapRazorPages();
+        DevelopmentInbox.Map(app);
         return app;
     }
 
