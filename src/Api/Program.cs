@@ -1,6 +1,8 @@
 using ExternalAction.Actions;
 using ExternalAction.Api.Authentication;
+using ExternalAction.Api.Console;
 using ExternalAction.Api.Errors;
+using ExternalAction.Api.Intake;
 using ExternalAction.Api.Platform;
 using ExternalAction.Api.Support;
 using ExternalAction.Contracts.Json;
@@ -18,12 +20,15 @@ builder.Services.AddStatusStore();
 builder.Services.AddCallerAuthentication(builder.Configuration, builder.Environment);
 builder.Services.AddPlatformEndpoints();
 builder.Services.AddSupport();
+builder.Services.AddSupportConsole(builder.Environment);
 // Embedded default (no RabbitMQ URL): the Processor runs in this process on the in-memory transport.
 var embedded = builder.Services.AddEmbeddedProcessorIfNoBroker(builder.Configuration);
 builder.AddExternalActionBus(embedded ? bus => bus.AddProcessorConsumers() : null);
 
 var app = builder.Build();
 app.UseContractErrors();
+app.UseSupportConsoleHeaders();
+app.UseIntakeMetrics();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseActionResolution();
@@ -31,6 +36,7 @@ app.MapDefaultEndpoints();
 app.MapOAuthToken();
 app.MapPlatformEndpoints();
 app.MapSupport();
+app.MapSupportConsole();
 app.Run();
 
 public partial class Program;

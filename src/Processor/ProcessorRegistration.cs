@@ -2,6 +2,7 @@ using ExternalAction.Actions;
 using ExternalAction.Processor.Adapters.Ajo;
 using ExternalAction.Processor.Adapters.B2B;
 using ExternalAction.Processor.Adapters.Sfmc;
+using ExternalAction.Processor.Alerts;
 using ExternalAction.Processor.Callbacks;
 using ExternalAction.Processor.Engine;
 using ExternalAction.Processor.Delivery;
@@ -38,6 +39,14 @@ public static class ProcessorRegistration
         services.AddSingleton<Rules.DeliveryGate>();
         services.AddSingleton<ActionProcessor>();
         services.AddSingleton<UnreadableMessages>();
+        services.AddOptions<BacklogOptions>().BindConfiguration(BacklogOptions.Section)
+            .Validate(o => o.AtRiskMinutes is >= 1 and <= 10_080 && o.RefreshSeconds is >= 1 and <= 3_600,
+                $"{BacklogOptions.Section}:AtRiskMinutes must be 1-10080 and :RefreshSeconds 1-3600.")
+            .ValidateOnStart();
+        services.TryAddSingleton<QueueDepths>();
+        services.AddSingleton<BacklogGauges>();
+        services.AddHostedService(sp => sp.GetRequiredService<BacklogGauges>());
+        services.AddAlerts();
         services.AddReceiveObserver<UnreadableMessageObserver>();
         // The purge runs where requests are processed, so an Api-only instance never touches rows.
         services.AddStatusRetention();

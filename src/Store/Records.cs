@@ -128,6 +128,8 @@ public sealed record RequestQuery
     public string? JourneyInstanceId { get; init; }
     public string? EntityId { get; init; }
     public string? JourneyId { get; init; }
+    /// <summary>A journey's id or its name (the console's one "journey" field).</summary>
+    public string? Journey { get; init; }
     public DateTimeOffset? From { get; init; }
     public DateTimeOffset? To { get; init; }
     public int PageSize { get; init; } = 50;
@@ -137,6 +139,18 @@ public sealed record RequestQuery
 public sealed record RequestPage(IReadOnlyList<RequestRecord> Items, string? NextCursor);
 
 public sealed record StatusCount(string ActionName, string Status, long Count);
+
+public sealed record StatusTotal(string Status, long Count);
+
+/// <summary>One request as the dashboard counts it.</summary>
+public sealed record ActivityRow
+{
+    public string ActionName { get; init; } = "";
+    public string Status { get; init; } = "";
+    public string? Outcome { get; init; }
+    public DateTimeOffset ReceivedAt { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+}
 
 /// <summary>What one retention purge changed: rows whose payload and callback body it cleared, rows it deleted, and their history entries it deleted.</summary>
 public sealed record PurgeResult(int PayloadsCleared, int RowsDeleted, int TransitionsDeleted);

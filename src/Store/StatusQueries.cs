@@ -55,22 +55,8 @@ public sealed class StatusQueries
     public async Task<RequestPage> QueryAsync(RequestQuery query, CancellationToken ct)
     {
         var take = Math.Clamp(query.PageSize, 1, 500);
-        var where = new StringBuilder("WHERE 1 = 1");
-        var parameters = new DynamicParameters();
+        var (where, parameters) = Filters(query);
         parameters.Add("Take", take + 1);
-        if (query.Status is not null) { where.Append(" AND status = @Status"); parameters.Add("Status", query.Status); }
-        if (query.Action is not null) { where.Append(" AND action_name = @Action"); parameters.Add("Action", query.Action); }
-        if (query.Contract is not null) { where.Append(" AND contract = @Contract"); parameters.Add("Contract", query.Contract); }
-        if (query.JourneyId is not null) { where.Append(" AND journey_id = @JourneyId"); parameters.Add("JourneyId", query.JourneyId); }
-        if (query.JourneyInstanceId is not null) { where.Append(" AND journey_instance_id = @JourneyInstanceId"); parameters.Add("JourneyInstanceId", query.JourneyInstanceId); }
-        if (query.From is { } from) { where.Append(" AND received_at >= @From"); parameters.Add("From", from); }
-        if (query.To is { } to) { where.Append(" AND received_at < @To"); parameters.Add("To", to); }
-        if (query.EntityId is not null)
-        {
-            where.Append($" AND {EntityMatch}");
-            parameters.Add("EntityId", query.EntityId);
-            parameters.Add("PersonPattern", $"%,{EscapeLike(query.EntityId)},%");
-        }
         if (Cursor.TryParse(query.Cursor, out var afterReceived, out var afterId))
         {
             where.Append(" AND (received_at < @AfterReceived OR (received_at = @AfterReceived AND request_id < @AfterId))");
@@ -87,6 +73,87 @@ public sealed class StatusQueries
         return new RequestPage(items, next);
     }
 
+    /// <summary>The WHERE clause and parameters of a query's filters (all but the cursor).</summary>
+    private static (StringBuilder Where, DynamicParameters Parameters) Filters(RequestQuery query)
+    {
+        var where = new StringBuilder("WHERE 1 = 1");
+        var parameters = new DynamicParameters();
+        if (query.Status is not null) { where.Append(" AND status = @Status"); parameters.Add("Status", query.Status); }
+        if (query.Action is not null) { where.Append(" AND action_name = @Action"); parameters.Add("Action", query.Action); }
+        if (query.Contract is not null) { where.Append(" AND contract = @Contract"); parameters.Add("Contract", query.Contract); }
+        if (query.JourneyId is not null) { where.Append(" AND journey_id = @JourneyId"); parameters.Add("JourneyId", query.JourneyId); }
+        if (query.Journey is not null) { where.Append(" AND (journey_id = @Journey OR journey_name = @Journey)"); parameters.Add("Journey", query.Journey); }
+        if (query.JourneyInstanceId is not null) { where.Append(" AND journey_instance_id = @JourneyInstanceId"); parameters.Add("JourneyInstanceId", query.JourneyInstanceId); }
+        if (query.From is { } from) { where.Append(" AND received_at >= @From"); parameters.Add("From", from); }
+        if (query.To is { } to) { where.Append(" AND received_at < @To"); parameters.Add("To", to); }
+        if (query.EntityId is not null)
+        {
+            where.Append($" AND {EntityMatch}");
+            parameters.Add("EntityId", query.EntityId);
+            parameters.Add("PersonPattern", $"%,{EscapeLike(query.EntityId)},%");
+        }
+        return (where, parameters);
+    }
+
+    /// <summary>Counts by status of the rows a query's filters match (its status filter too; paging ignored).</summary>
+    public async Task<IReadOnlyList<StatusTotal>> CountByStatusAsync(RequestQuery query, CancellationToken ct)
+    {
+        var (where, parameters) = Filters(query);
+        await using var connection = await _db.OpenConnectionAsync(ct);
+        var rows = await connection.QueryAsync<CountRow>(new CommandDefinition(FilteredCountsSql(where.ToString()), parameters, cancellationToken: ct));
+        return rows.Select(r => new StatusTotal(r.Status, r.Count)).ToList();
+    }
+
+    private static string FilteredCountsSql(string where) =>
+        $"SELECT '' AS action_name, status, COUNT(*) AS count FROM action_requests {where} GROUP BY status ORDER BY status";
+
+    /// <summary>Unfinished requests whose deadline is before <paramref name="before"/>, soonest first.</summary>
+    public async Task<IReadOnlyList<RequestRecord>> DeadlineBeforeAsync(DateTimeOffset before, int take, CancellationToken ct)
+    {
+        await using var connection = await _db.OpenConnectionAsync(ct);
+        var rows = await connection.QueryAsync<RequestRecord>(new CommandDefinition(DeadlineBeforeSql(_dialect),
+            new { Before = before, Take = Math.Clamp(take, 1, 500) }, cancellationToken: ct));
+        return rows.Select(r => RequestRows.Shown(r)!).ToList();
+    }
+
+    /// <summary>How many unfinished requests have a deadline before <paramref name="before"/> (the at-risk count).</summary>
+    public async Task<long> CountDeadlineBeforeAsync(DateTimeOffset before, CancellationToken ct)
+    {
+        await using var connection = await _db.OpenConnectionAsync(ct);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(CountDeadlineBeforeSql, new { Before = before }, cancellationToken: ct));
+    }
+
+    /// <summary>How many requests ended in a state an operator replays from (their message dead-lettered) at or after <paramref name="since"/>.</summary>
+    public async Task<long> CountEndedSinceAsync(DateTimeOffset since, CancellationToken ct)
+    {
+        await using var connection = await _db.OpenConnectionAsync(ct);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(CountEndedSinceSql, new { Since = since }, cancellationToken: ct));
+    }
+
+    private static readonly string CountEndedSinceSql =
+        $"SELECT COUNT(*) FROM action_requests WHERE {Lifecycle.LifecycleSql.In("status", Lifecycle.RequestLifecycle.Replayable)} AND updated_at >= @Since";
+
+    private static readonly string CountDeadlineBeforeSql =
+        $"SELECT COUNT(*) FROM action_requests WHERE NOT {Lifecycle.LifecycleSql.IsFinal} AND deadline_at < @Before";
+
+    private static string DeadlineBeforeSql(SqlDialect dialect) =>
+        $"SELECT {RequestColumns.Select()} FROM action_requests WHERE NOT {Lifecycle.LifecycleSql.IsFinal} AND deadline_at < @Before ORDER BY deadline_at, request_id {dialect.Limit}";
+
+    /// <summary>
+    /// What the dashboard draws from: action, status, received and last-update time of up to <paramref name="take"/>
+    /// requests received since <paramref name="since"/>, newest first.
+    /// </summary>
+    public async Task<IReadOnlyList<ActivityRow>> ActivitySinceAsync(DateTimeOffset since, int take, CancellationToken ct)
+    {
+        await using var connection = await _db.OpenConnectionAsync(ct);
+        var rows = await connection.QueryAsync<ActivityRow>(new CommandDefinition(ActivitySql(_dialect),
+            new { Since = since, Take = take }, cancellationToken: ct));
+        return rows.ToList();
+    }
+
+    private static string ActivitySql(SqlDialect dialect) =>
+        $"SELECT action_name, status, outcome, received_at, updated_at FROM action_requests WHERE received_at >= @Since ORDER BY received_at DESC {dialect.Limit}";
+
     public async Task<IReadOnlyList<StatusCount>> CountByStatusAsync(string? action, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct)
     {
         await using var connection = await _db.OpenConnectionAsync(ct);
@@ -101,6 +168,7 @@ public sealed class StatusQueries
     private const string EntityMatch = "(lead_id = @EntityId OR account_id = @EntityId OR contact_key = @EntityId OR person_ids LIKE @PersonPattern ESCAPE '\\')";
 
     private const string AllFilters = "WHERE 1 = 1 AND status = @Status AND action_name = @Action AND contract = @Contract AND journey_id = @JourneyId"
+        + " AND (journey_id = @Journey OR journey_name = @Journey)"
         + " AND journey_instance_id = @JourneyInstanceId AND received_at >= @From AND received_at < @To AND " + EntityMatch
         + " AND (received_at < @AfterReceived OR (received_at = @AfterReceived AND request_id < @AfterId))";
 
@@ -109,6 +177,11 @@ public sealed class StatusQueries
     [
         (nameof(RequestRows.SelectById), RequestRows.SelectById), (nameof(TransitionsSql), TransitionsSql), (nameof(CountsSql), CountsSql),
         ("QuerySql", QuerySql(AllFilters, SqlDialect.For(StoreProviders.SqlServer))),
+        ("FilteredCountsSql", FilteredCountsSql(AllFilters[..AllFilters.LastIndexOf(" AND (received_at <", StringComparison.Ordinal)])),
+        ("DeadlineBeforeSql", DeadlineBeforeSql(SqlDialect.For(StoreProviders.SqlServer))),
+        (nameof(CountDeadlineBeforeSql), CountDeadlineBeforeSql),
+        (nameof(CountEndedSinceSql), CountEndedSinceSql),
+        ("ActivitySql", ActivitySql(SqlDialect.For(StoreProviders.SqlServer))),
     ];
 
     /// <summary>Makes the id match itself only: <c>%</c>, <c>_</c> (and SQL Server's <c>[</c>) escaped with <c>\</c>.</summary>

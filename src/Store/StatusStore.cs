@@ -57,7 +57,7 @@ public sealed class StatusStore
     /// <summary>
     /// An operator's replay: from a state the table lets an operator replay (and, unless a re-delivery is asked for, not
     /// a request the channel already has with no report kept to resend), back to the state a claim takes, with a fresh
-    /// deadline and no lease or next attempt. A re-delivery also clears the delivery time and the kept report body, so
+    /// deadline and no lease, next attempt or last error (the history keeps it). A re-delivery also clears the delivery time and the kept report body, so
     /// the next attempt delivers and builds its report again.
     /// </summary>
     private static string ReplaySql(SqlDialect dialect) => dialect.UpdateWithTransition(
@@ -65,7 +65,7 @@ public sealed class StatusStore
         status = {LifecycleSql.Literal(RequestLifecycle.ReplayedTo)}, deadline_at = @DeadlineAt, next_attempt_at = NULL, lease_owner = NULL, lease_until = NULL,
                delivered_at = CASE WHEN @Redeliver = 1 THEN NULL ELSE delivered_at END,
                callback_body = CASE WHEN @Redeliver = 1 THEN NULL ELSE callback_body END,
-               updated_at = @Now
+               last_error = NULL, updated_at = @Now
         """,
         $"request_id = @RequestId AND {LifecycleSql.In("status", RequestLifecycle.Replayable)} AND (@Redeliver = 1 OR delivered_at IS NULL OR callback_body IS NOT NULL)",
         LifecycleSql.Literal(RequestLifecycle.ReplayedTo), "@Detail", returnRow: false);

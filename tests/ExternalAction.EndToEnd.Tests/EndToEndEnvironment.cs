@@ -58,9 +58,10 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
     /// <param name="tweak">Changes to the settings both hosts get.</param>
     /// <param name="apiClockOffset">Shifts the Api's clock (received time, hence deadlines) to test deadlines quickly.</param>
     /// <param name="actions">The action file's JSON for the WireMock base URL it is given; default: <see cref="ActionsJson"/>.</param>
+    /// <param name="kestrel">Serves the Api on a real socket (<see cref="ApiUrl"/>), for a browser.</param>
     /// <param name="moreActions">Adds actions of a suite's own to that file (given WireMock's URL).</param>
     public static async Task<EndToEndEnvironment> StartAsync(Action<Dictionary<string, string?>>? tweak = null, TimeSpan apiClockOffset = default, bool processorProcess = false,
-        Func<string, string>? actions = null, Func<string, IEnumerable<JsonObject>>? moreActions = null)
+        Func<string, string>? actions = null, Func<string, IEnumerable<JsonObject>>? moreActions = null, bool kestrel = false)
     {
         var wire = WireMockServer.Start();
         var vhost = await RabbitVirtualHost.CreateAsync();
@@ -110,7 +111,7 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
             await environment.StartProcessorProcessAsync();
         else
             await environment.StartProcessorAsync();
-        environment.StartApi();
+        environment.StartApi(kestrel);
         return environment;
     }
 
@@ -255,6 +256,20 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
         ProcessorProcess = null;
     }
 
+    private static System.Security.Cryptography.X509Certificates.X509Certificate2 LocalhostCertificate()
+    {
+        using var key = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=localhost", key,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        var names = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+        names.AddDnsName("localhost");
+        request.CertificateExtensions.Add(names.Build());
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        // Kestrel needs the private key in a form it can use on Linux: a round trip through PKCS#12.
+        return System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(
+            certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx), null);
+    }
+
     private static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
@@ -287,10 +302,33 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
         Processor = null;
     }
 
-    private void StartApi()
+    /// <summary>
+    /// The Api's HTTPS address when it listens on real sockets (<c>kestrel: true</c>): a self-signed localhost
+    /// certificate, so the console's Secure cookies and antiforgery work as in production. <see cref="Client"/> then
+    /// talks to a plain HTTP listener beside it.
+    /// </summary>
+    public string? ApiUrl { get; private set; }
+
+    private void StartApi(bool kestrel)
     {
         _api = new ApiHost(_settings, _apiClockOffset);
-        Client = _api.CreateClient();
+        if (!kestrel)
+        {
+            Client = _api.CreateClient();
+        }
+        else
+        {
+            var (httpPort, httpsPort) = (FreePort(), FreePort());
+            var certificate = LocalhostCertificate();
+            _api.UseKestrel(o =>
+            {
+                o.ListenLocalhost(httpPort);
+                o.ListenLocalhost(httpsPort, l => l.UseHttps(certificate));
+            });
+            _api.StartServer();
+            ApiUrl = $"https://localhost:{httpsPort}";
+            Client = new HttpClient { BaseAddress = new Uri($"http://localhost:{httpPort}") };
+        }
         Client.DefaultRequestHeaders.Add("X-API-Key", ApiKey);
     }
 

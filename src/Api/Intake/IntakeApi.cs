@@ -37,7 +37,8 @@ public static class IntakeApi
     {
         platform.MapPost("/submitAsyncAction", Submit)
             .AddEndpointFilter<SubmissionFilter>()
-            .RequireAuthorization(CallerAuthentication.PolicyName);
+            .RequireAuthorization(CallerAuthentication.PolicyName)
+            .CountedAsIntake(ContractNames.B2B);
         return platform;
     }
 

@@ -36,6 +36,7 @@ public sealed class IntakePublisher(IBus bus, IOptions<IntakeOptions> options, I
                 if (context.TryGetPayload<RabbitMqSendContext>(out var rabbit))
                     rabbit.Mandatory = true;
             }, timeout.Token);
+            IntakeMetrics.CountAccepted(message);
             return PublishResult.Queued;
         }
         catch (System.Runtime.Serialization.SerializationException)

@@ -15,7 +15,10 @@ public static class SupportApi
 {
     public static IServiceCollection AddSupport(this IServiceCollection services)
     {
-        services.AddOptions<SupportOptions>().BindConfiguration(SupportOptions.Section).ValidateOnStart();
+        services.AddOptions<SupportOptions>().BindConfiguration(SupportOptions.Section)
+            .PostConfigure<IHostEnvironment>(DevelopmentSupportKey.AddIfNothingConfigured).ValidateOnStart();
+        services.AddSingleton<DevelopmentSupportKey>();
+        services.AddHostedService<DevelopmentSupportKey.Warning>();
         services.AddSingleton<IValidateOptions<SupportOptions>, SupportUsers.Validator>();
         services.AddSingleton<SupportUsers>();
         services.AddSingleton<DeadLetters>();

@@ -92,7 +92,10 @@ public sealed class ActionProcessor(
     {
         OutboundResult delivered;
         if (action.Rules.IsEmpty)
+        {
             delivered = await delivery.DeliverAsync(action, message, () => adapter.TemplateModel(message, action), ct);
+            ProcessorMetrics.Delivered(action.Name, delivered);
+        }
         else
         {
             JsonObject model;
@@ -127,6 +130,7 @@ public sealed class ActionProcessor(
                 case Verdict.Deliver deliver:
                     action = deliver.Routed;
                     delivered = await delivery.DeliverAsync(action, message, () => model, ct) with { Route = deliver.Route };
+                    ProcessorMetrics.Delivered(action.Name, delivered);
                     if (delivered.Failure == FailureKind.Permanent)
                         await gate.ReleaseAsync(deliver, message.RequestId, ct);
                     break;
@@ -140,10 +144,14 @@ public sealed class ActionProcessor(
         return Withholding.Mark(step, delivered);
     }
 
-    private async Task<Step> ReportAsync(IOutcomeReporter reporter, ActionDefinition action, ActionAccepted message, RequestRecord record, int attempt, string body, CancellationToken ct) =>
-        clock.GetUtcNow() >= message.Deadline
-            ? new Step.End(RequestStatuses.TimedOut, "the deadline passed before the outcome could be reported")
-            : reporter.AfterReport(action, record, await reporter.SendAsync(action, message, body, ct), attempt);
+    private async Task<Step> ReportAsync(IOutcomeReporter reporter, ActionDefinition action, ActionAccepted message, RequestRecord record, int attempt, string body, CancellationToken ct)
+    {
+        if (clock.GetUtcNow() >= message.Deadline)
+            return new Step.End(RequestStatuses.TimedOut, "the deadline passed before the outcome could be reported");
+        var sent = await reporter.SendAsync(action, message, body, ct);
+        ProcessorMetrics.Reported(action.Name, message.Contract, sent);
+        return reporter.AfterReport(action, record, sent, attempt);
+    }
 
     /// <summary>Does what a step decided that is not the callback itself: reschedule, finish, or end the request.</summary>
     private async Task<ProcessingResult> ActAsync(ConsumeContext<ActionAccepted> context, RequestRecord record, string owner, int attempt, Step step)
@@ -156,12 +164,18 @@ public sealed class ActionProcessor(
             case Step.Wait wait:
                 await store.UpdateAsync(record.RequestId, wait.Update, owner, ct);
                 await retries.ScheduleAsync(context, context.Message with { NotBefore = wait.NextAttemptAt }, wait.Delay);
+                ProcessorMetrics.Rescheduled(record.ActionName);
                 return ProcessingResult.Rescheduled;
             case Step.Done done:
-                await store.UpdateAsync(record.RequestId, done.Update, owner, ct);
+                if (await store.UpdateAsync(record.RequestId, done.Update, owner, ct))
+                    ProcessorMetrics.Final(record.ActionName, context.Message.Contract, done.Update.Status);
                 return ProcessingResult.Completed;
             case Step.End end:
-                await store.UpdateAsync(record.RequestId, Decisions.Ending(end), owner, ct);
+                if (await store.UpdateAsync(record.RequestId, Decisions.Ending(end), owner, ct))
+                {
+                    ProcessorMetrics.Final(record.ActionName, context.Message.Contract, end.Status);
+                    ProcessorMetrics.DeadLettered(record.ActionName, end.Status);
+                }
                 logger.LogWarning("Request {RequestId} ended {Status}: {Reason}", record.RequestId, end.Status, end.Reason);
                 return ProcessingResult.Ended(end.Status, end.Reason);
             default:

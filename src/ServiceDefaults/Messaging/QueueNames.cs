@@ -9,6 +9,9 @@ public static class QueueNames
     /// <summary>The processing queue: delivery, decision, callback.</summary>
     public const string Process = "externalaction-process";
 
+    /// <summary>Where MassTransit moves the message of a request that ended without word to the platform (the dead letters).</summary>
+    public const string ProcessErrors = Process + "_error";
+
     /// <summary>The status recorder's queue: batched inserts of "Received" rows.</summary>
     public const string Status = "externalaction-status";
 

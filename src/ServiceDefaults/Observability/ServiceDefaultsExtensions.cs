@@ -21,13 +21,15 @@ public static class ServiceDefaultsExtensions
         var otel = builder.Services.AddOpenTelemetry()
             .WithTracing(t => t
                 .AddSource("MassTransit")
-                .AddAspNetCoreInstrumentation(o => o.Filter = ctx => !ctx.Request.Path.StartsWithSegments("/health"))
+                .AddAspNetCoreInstrumentation(o => o.Filter = ctx => !ctx.Request.Path.StartsWithSegments("/health") && !ctx.Request.Path.StartsWithSegments("/metrics"))
                 // Outbound URLs can be credentials (Slack webhooks) or carry personal data: scheme, host and port only.
                 .AddHttpClientInstrumentation(OutboundUrlRedaction.Configure))
             .WithMetrics(m => m
                 .AddMeter("MassTransit", "ExternalAction.*")
                 .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation());
+                .AddHttpClientInstrumentation()
+                // GET /metrics (MapDefaultEndpoints): each scrape reads the current values, no cached answer.
+                .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
         // Export only where a collector is configured (standard OTEL_EXPORTER_OTLP_ENDPOINT variable).
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
             otel.UseOtlpExporter();
@@ -54,9 +56,13 @@ public static class ServiceDefaultsExtensions
         }
     }
 
-    /// <summary><c>/health/live</c> answers while the process runs; <c>/health/ready</c> checks the broker and the database.</summary>
+    /// <summary>
+    /// <c>/health/live</c> answers while the process runs; <c>/health/ready</c> checks the broker and the database;
+    /// <c>/metrics</c> is the Prometheus scrape (counts and timings by action, contract and status; no request data).
+    /// </summary>
     public static IEndpointRouteBuilder MapDefaultEndpoints(this IEndpointRouteBuilder endpoints)
     {
+        endpoints.MapPrometheusScrapingEndpoint("/metrics");
         endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) });
         return endpoints;

@@ -17,7 +17,7 @@ namespace ExternalAction.Api.Support.Replay;
 /// </summary>
 public sealed class DeadLetters(IOptions<MessagingOptions> messaging, IOptions<SupportOptions> support, ILogger<DeadLetters> logger) : IAsyncDisposable
 {
-    public static readonly string Queue = $"{QueueNames.Process}_error";
+    public const string Queue = QueueNames.ProcessErrors;
 
     private readonly SemaphoreSlim _connect = new(1, 1);
     private IConnection? _connection;

@@ -37,8 +37,6 @@ public sealed class Replays(StatusQueries queries, StatusStore store, DeadLetter
                 ? $"the request is {row.Status}: it ended with its outcome reported, and only a {replayable} request is replayed"
                 : $"the request is {row.Status}, still on its way: only a {replayable} request is replayed";
         }
-        if (row.Outcome == "Unreadable")
-            return "its message could not be read by the Processor: a replay would fail the same way";
         if (!redeliver && row.DeliveredAt is not null && row.CallbackBody is null)
             return "the channel already has this request and no report was kept to resend: replaying would deliver it again, which needs an explicit re-delivery";
         return null;
