@@ -102,6 +102,10 @@ public static partial class ActionValidator
                 if (channel.Auth.Type != ChannelAuthTypes.None && string.IsNullOrEmpty(channel.Auth.Secret)) p.Add("key 'channel.auth.secret': names the secret to use and is required for this auth type.");
                 if (channel.Auth.Type == ChannelAuthTypes.Basic && string.IsNullOrEmpty(channel.Auth.Username)) p.Add("key 'channel.auth.username': is required for basic auth.");
                 break;
+            case ChannelTypes.Teams:
+                if (channel.Url is null && channel.UrlSecret is null) p.Add("key 'channel.urlSecret': names the secret holding the Teams incoming-webhook URL (or 'channel.url').");
+                if (channel.Card is null && channel.Text is null) p.Add("key 'channel.card': a Teams message needs an Adaptive Card ('card') or 'text'.");
+                break;
             case ChannelTypes.Slack:
                 if (channel.Url is null && channel.UrlSecret is null && channel.UrlFrom is null) p.Add("key 'channel.urlSecret': names the secret holding the Slack incoming-webhook URL (or 'channel.urlFrom').");
                 if (channel.Text is null && channel.Blocks is null) p.Add("key 'channel.text': a Slack message needs 'text' or 'blocks'.");

@@ -36,7 +36,7 @@ public sealed class ChannelChecks(ActionCatalog catalog, SecretResolver secrets,
             if (ChannelUrls.Origin(url, isTemplate, out _) is { } origin && Refusal(origin, showHost: true) is { } refusal)
                 yield return $"key '{key}': {refusal}.";
         }
-        if (channel.Type is ChannelTypes.Webhook or ChannelTypes.Slack && channel.UrlSecret is { } urlSecret && secrets.TryResolve(urlSecret, out var held))
+        if (channel.Type is ChannelTypes.Webhook or ChannelTypes.Slack or ChannelTypes.Teams && channel.UrlSecret is { } urlSecret && secrets.TryResolve(urlSecret, out var held))
         {
             // The value is a credential: say what is wrong with it, never what it is.
             var origin = ChannelUrls.Origin(held, isTemplate: false, out var problem);
@@ -47,7 +47,7 @@ public sealed class ChannelChecks(ActionCatalog catalog, SecretResolver secrets,
 
     private static IEnumerable<(string Key, string Name)> SecretNames(ChannelDefinition channel)
     {
-        if (channel.Type is ChannelTypes.Webhook or ChannelTypes.Slack && channel.UrlSecret is { } url)
+        if (channel.Type is ChannelTypes.Webhook or ChannelTypes.Slack or ChannelTypes.Teams && channel.UrlSecret is { } url)
             yield return ("channel.urlSecret", url);
         if (channel.Type is ChannelTypes.Webhook && channel.Auth.Type != ChannelAuthTypes.None && channel.Auth.Secret is { } auth)
             yield return ("channel.auth.secret", auth);

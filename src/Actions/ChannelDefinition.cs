@@ -31,6 +31,9 @@ public sealed record ChannelDefinition
     public string? Text { get; init; }
     public JsonArray? Blocks { get; init; }
 
+    // Microsoft Teams incoming webhook: an Adaptive Card (JSON template), sent as the card attachment of a message.
+    public JsonObject? Card { get; init; }
+
     // Twilio SMS (Messages API).
     public string? BaseUrl { get; init; }
     public string? AccountSid { get; init; }

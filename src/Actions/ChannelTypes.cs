@@ -7,6 +7,8 @@ public static class ChannelTypes
     public const string Webhook = "webhook";
     public const string Slack = "slack";
     public const string Twilio = "twilio";
+    /// <summary>Microsoft Teams incoming webhook (Workflows or the classic connector): an Adaptive Card.</summary>
+    public const string Teams = "teams";
 
-    public static IReadOnlyList<string> All { get; } = [None, Webhook, Slack, Twilio];
+    public static IReadOnlyList<string> All { get; } = [None, Webhook, Slack, Twilio, Teams];
 }

@@ -14,7 +14,7 @@ public static class ChannelUrls
     {
         switch (channel.Type)
         {
-            case ChannelTypes.Webhook or ChannelTypes.Slack when channel.UrlSecret is null && channel.Url is not null:
+            case ChannelTypes.Webhook or ChannelTypes.Slack or ChannelTypes.Teams when channel.UrlSecret is null && channel.Url is not null:
                 yield return ("channel.url", channel.Url, true);
                 break;
             case ChannelTypes.Twilio:

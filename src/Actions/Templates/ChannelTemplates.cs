@@ -18,6 +18,8 @@ public static class ChannelTemplates
             yield return ("channel.text", channel.Text);
         foreach (var leaf in Json(channel.Blocks, "channel.blocks"))
             yield return leaf;
+        foreach (var leaf in Json(channel.Card, "channel.card"))
+            yield return leaf;
         if (channel.To is not null)
             yield return ("channel.to", channel.To);
     }

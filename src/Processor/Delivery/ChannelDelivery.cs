@@ -21,6 +21,7 @@ namespace ExternalAction.Processor.Delivery;
 public sealed class ChannelDelivery(
     IHttpClientFactory httpClients,
     ISlackWebhookApi slack,
+    ITeamsWebhookApi teams,
     ITwilioApi twilio,
     TemplateRenderer templates,
     OutboundPipelines pipelines,
@@ -53,6 +54,7 @@ public sealed class ChannelDelivery(
                 {
                     ChannelTypes.Webhook => WebhookAsync(channel, values, message.RequestId, attemptCt),
                     ChannelTypes.Slack => SlackAsync(channel, values, message.RequestId, attemptCt),
+                    ChannelTypes.Teams => TeamsAsync(channel, values, message.RequestId, attemptCt),
                     ChannelTypes.Twilio => TwilioAsync(channel, values, message.RequestId, attemptCt),
                     _ => throw new InvalidOperationException($"Unknown channel type '{channel.Type}'."),
                 };
@@ -118,6 +120,31 @@ public sealed class ChannelDelivery(
         if (channel.Blocks is not null)
             message["blocks"] = templates.RenderJson(channel.Blocks, model);
         using var response = await slack.PostAsync(url, message, requestId, ct);
+        return await HttpOutcome.FromResponseAsync(response, clock, ct);
+    }
+
+    /// <summary>
+    /// A Teams incoming webhook takes a message whose one attachment is the Adaptive Card (<c>card</c>, rendered leaf by
+    /// leaf); with only <c>text</c>, a card holding that text. Teams answers 2xx when it took the message, 429 when throttled.
+    /// </summary>
+    private async Task<OutboundResult> TeamsAsync(ChannelDefinition channel, JsonObject model, string requestId, CancellationToken ct)
+    {
+        var url = Url(channel, model);
+        var card = channel.Card is not null
+            ? templates.RenderJson(channel.Card, model)
+            : new JsonObject
+            {
+                ["type"] = "AdaptiveCard",
+                ["$schema"] = "http://adaptivecards.io/schemas/adaptive-card.json",
+                ["version"] = "1.4",
+                ["body"] = new JsonArray(new JsonObject { ["type"] = "TextBlock", ["wrap"] = true, ["text"] = templates.RenderText(channel.Text!, model) }),
+            };
+        var message = new JsonObject
+        {
+            ["type"] = "message",
+            ["attachments"] = new JsonArray(new JsonObject { ["contentType"] = "application/vnd.microsoft.card.adaptive", ["contentUrl"] = null, ["content"] = card }),
+        };
+        using var response = await teams.PostAsync(url, message, requestId, ct);
         return await HttpOutcome.FromResponseAsync(response, clock, ct);
     }
 

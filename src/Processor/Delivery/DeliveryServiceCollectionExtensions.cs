@@ -28,6 +28,7 @@ public static class DeliveryServiceCollectionExtensions
         services.AddHttpClient(ChannelDelivery.WebhookClient).ConfigureHttpClient(c => Backstop(c, null)).RemoveAllLoggers().AddOutboundSafety();
         // Refit wants a base address even when every call passes its whole URL ([Url]): the service's own host.
         services.AddRefitGeneratedClient<ISlackWebhookApi>(refit).ConfigureHttpClient(c => Backstop(c, SlackBaseUrl)).RemoveAllLoggers().AddOutboundSafety();
+        services.AddRefitGeneratedClient<ITeamsWebhookApi>(refit).ConfigureHttpClient(c => Backstop(c, SlackBaseUrl)).RemoveAllLoggers().AddOutboundSafety();
         services.AddRefitGeneratedClient<ITwilioApi>(refit).ConfigureHttpClient(c => Backstop(c, ChannelDelivery.TwilioDefaultBaseUrl)).RemoveAllLoggers().AddOutboundSafety();
         return services;
     }

@@ -112,6 +112,9 @@ public sealed class ActionFileLoaderTests
         yield return Channel("""{ "type": "webhook", "url": "https://hooks.example.com/in", "body": { "{% if %}": 1 } }""", "channel.body.{% if %}").SetName("Body key that does not parse");
         yield return Channel("""{ "type": "webhook", "url": "https://hooks.example.com/in", "headers": { "X-Lead": "{{ lead.id | }}" } }""", "channel.headers.X-Lead").SetName("Header template that does not parse");
         yield return Channel("""{ "type": "webhook", "url": "https://hooks.example.com/{{ lead.id " }""", "channel.url").SetName("URL template that does not parse");
+        yield return Channel("""{ "type": "teams", "card": { "type": "AdaptiveCard" } }""", "channel.urlSecret").SetName("Teams without a webhook URL");
+        yield return Channel("""{ "type": "teams", "urlSecret": "teams" }""", "channel.card").SetName("Teams without a card or text");
+        yield return Channel("""{ "type": "teams", "urlSecret": "teams", "card": { "body": [ { "text": "{{ lead.email" } ] } }""", "channel.card.body[0].text").SetName("Teams card template that does not parse");
         yield return Channel("""{ "type": "slack", "urlSecret": "slack", "blocks": [ { "type": "section", "text": "{% for %}" } ] }""", "channel.blocks[0].text").SetName("Slack block that does not parse");
         yield return Channel("""{ "type": "twilio", "accountSid": "AC1", "authTokenSecret": "t", "from": "+1555", "to": "{{ lead.phone", "text": "hi" }""", "channel.to").SetName("SMS recipient that does not parse");
         yield return Channel("""{ "type": "webhook", "url": "https://{{ flow.host }}/in" }""", "channel.url").SetName("Host chosen by a template");

@@ -141,6 +141,46 @@ public sealed class ChannelDeliveryTests
     }
 
     [Test]
+    public async Task Teams_gets_the_rendered_Adaptive_Card_as_the_attachment_of_a_message_at_the_secret_url()
+    {
+        Stub("/services/T000/B000/XXXX", body: "1");
+        var action = Action("account-enrichment.json", new ChannelDefinition
+        {
+            Type = ChannelTypes.Teams,
+            UrlSecret = "slack-url",
+            Card = JsonNode.Parse("""
+                { "type": "AdaptiveCard", "version": "1.4",
+                  "body": [ { "type": "TextBlock", "text": "Account {{ account.accountName }} \"quoted\"", "wrap": true },
+                            { "type": "FactSet", "facts": [ { "title": "Industry", "value": "{{ account.industry }}" } ] } ] }
+                """)!.AsObject(),
+        });
+        var result = await _delivery.DeliverAsync(action, For(SampleRequests.Account(), "req-teams"), default);
+
+        Assert.That(result.Succeeded, Is.True, result.Error);
+        var sent = _wire.LogEntries.Single().RequestMessage;
+        Assert.That(sent.Headers!["Idempotency-Key"].Single(), Is.EqualTo("req-teams"));
+        var body = JsonNode.Parse(sent.Body!)!;
+        Assert.That(body["type"]!.GetValue<string>(), Is.EqualTo("message"));
+        var attachment = body["attachments"]!.AsArray().Single()!;
+        Assert.That(attachment["contentType"]!.GetValue<string>(), Is.EqualTo("application/vnd.microsoft.card.adaptive"));
+        Assert.That(attachment["content"]!["body"]![0]!["text"]!.GetValue<string>(), Is.EqualTo("Account Acme Corporation \"quoted\""));
+        Assert.That(attachment["content"]!["body"]![1]!["facts"]![0]!["value"]!.GetValue<string>(), Is.EqualTo("Technology"));
+        Assert.That(_logs.All, Does.Not.Contain("/services/T000"), "the Teams webhook URL is a secret");
+    }
+
+    [TestCase(429, FailureKind.Transient)]
+    [TestCase(400, FailureKind.Permanent)]
+    public async Task Teams_refusals_are_classified_like_every_channel_s(int status, FailureKind expected)
+    {
+        Stub("/services/T000/B000/XXXX", status: status, body: "Webhook message delivery failed");
+        var action = Action("account-enrichment.json", new ChannelDefinition { Type = ChannelTypes.Teams, UrlSecret = "slack-url", Text = "Account {{ account.accountName }}" });
+        var result = await _delivery.DeliverAsync(action, For(SampleRequests.Account(), "req-teams-refused"), default);
+        Assert.That((result.Failure, result.StatusCode), Is.EqualTo((expected, (int?)status)));
+        var card = JsonNode.Parse(_wire.LogEntries.Single().RequestMessage.Body!)!["attachments"]![0]!["content"]!;
+        Assert.That(card["body"]![0]!["text"]!.GetValue<string>(), Is.EqualTo("Account Acme Corporation"), "text alone becomes a one-block card");
+    }
+
+    [Test]
     public async Task Twilio_gets_a_form_with_basic_auth_and_its_idempotency_token()
     {
         Stub("/2010-04-01/Accounts/AC123/Messages.json", status: 201, body: """{"sid":"SM1"}""");
