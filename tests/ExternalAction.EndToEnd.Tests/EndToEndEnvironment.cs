@@ -26,6 +26,8 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
 {
     public const string ApiKey = "e2e-api-key-0123456789";
     public const string SupportKey = "e2e-support-key-0123456789";
+    /// <summary>The key of support user <c>alice</c>, role operator (replays).</summary>
+    public const string OperatorKey = "e2e-operator-key-0123456789";
     public const string ImsSecret = "ims-client-secret-value";
     public const string ImsToken = "ims-access-token-value";
     public const string TwilioToken = "twilio-auth-token-value";
@@ -55,15 +57,19 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
 
     /// <param name="tweak">Changes to the settings both hosts get.</param>
     /// <param name="apiClockOffset">Shifts the Api's clock (received time, hence deadlines) to test deadlines quickly.</param>
-    /// <param name="moreActions">Actions besides the B2B ones (given WireMock's URL), such as SFMC activities.</param>
+    /// <param name="actions">The action file's JSON for the WireMock base URL it is given; default: <see cref="ActionsJson"/>.</param>
+    /// <param name="moreActions">Adds actions of a suite's own to that file (given WireMock's URL).</param>
     public static async Task<EndToEndEnvironment> StartAsync(Action<Dictionary<string, string?>>? tweak = null, TimeSpan apiClockOffset = default, bool processorProcess = false,
-        Func<string, IEnumerable<JsonObject>>? moreActions = null)
+        Func<string, string>? actions = null, Func<string, IEnumerable<JsonObject>>? moreActions = null)
     {
         var wire = WireMockServer.Start();
         var vhost = await RabbitVirtualHost.CreateAsync();
         var database = await PostgresDatabase.CreateAsync();
         var actionsFile = Path.Combine(Path.GetTempPath(), $"e2e-actions-{Guid.NewGuid():N}.json");
-        await File.WriteAllTextAsync(actionsFile, ActionsJson(wire.Url!, moreActions?.Invoke(wire.Url!) ?? []));
+        var file = JsonNode.Parse((actions ?? (url => ActionsJson(url, [])))(wire.Url!))!;
+        foreach (var extra in moreActions?.Invoke(wire.Url!) ?? [])
+            file["actions"]!.AsArray().Add(extra);
+        await File.WriteAllTextAsync(actionsFile, file.ToJsonString());
 
         var settings = new Dictionary<string, string?>
         {
@@ -76,6 +82,9 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
             ["ExternalAction:Auth:Scheme"] = "apiKey",
             ["ExternalAction:Auth:ApiKey:Keys:0"] = ApiKey,
             ["ExternalAction:Support:ApiKeys:0"] = SupportKey,
+            ["ExternalAction:Support:Users:0:Name"] = "alice",
+            ["ExternalAction:Support:Users:0:Key"] = OperatorKey,
+            ["ExternalAction:Support:Users:0:Role"] = "operator",
             ["ExternalAction:Intake:AllowHttpLoopback"] = "true",
             ["ExternalAction:Intake:CallbackHosts:0"] = "callbacks.adobe.io",
             ["ExternalAction:Callback:ImsTokenUrl"] = $"{wire.Url}/ims/token",
@@ -324,7 +333,7 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
         while (DateTime.UtcNow < until)
         {
             last = await SupportViewAsync(requestId);
-            if (last is { } view && StatusOf(view) is "CallbackSent" or "CallbackUnconfirmed" or "Completed" or "Failed" or "TimedOut")
+            if (last is { } view && Store.RequestStatuses.IsFinal(StatusOf(view)))
                 return view;
             await Task.Delay(100);
         }

@@ -1,4 +1,5 @@
 using ExternalAction.Actions;
+using ExternalAction.Api.Ajo;
 using ExternalAction.Api.Intake;
 using ExternalAction.Api.OpenApi;
 using ExternalAction.Api.ServiceDefinition;
@@ -17,6 +18,7 @@ public static class PlatformEndpoints
     public static IServiceCollection AddPlatformEndpoints(this IServiceCollection services)
     {
         services.AddIntake();
+        services.AddAjoFace();
         services.AddSfmc();
         return services;
     }
@@ -40,6 +42,8 @@ public static class PlatformEndpoints
             b2b.MapServiceDefinition(intake);
             b2b.MapStatus();
             b2b.MapOpenApiDocument();
+            // AJO custom actions (/ajo/…); 404 for an action without an 'ajo' section.
+            group.MapAjo(intake);
             // Salesforce Marketing Cloud Journey Builder custom activity (404 for an action without an sfmc section).
             group.MapSfmc();
         }

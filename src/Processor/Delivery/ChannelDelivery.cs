@@ -104,10 +104,7 @@ public sealed class ChannelDelivery(
                 break;
             case ChannelAuthTypes.Hmac:
                 // Receivers recompute HMAC-SHA256(secret, "{timestamp}.{body}") and reject stale timestamps.
-                var timestamp = clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-                var signature = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secrets.Resolve(auth.Secret!)), Encoding.UTF8.GetBytes($"{timestamp}.{body}"));
-                OutboundHeaders.Add(request, auth.HeaderName ?? "X-Signature", "sha256=" + Convert.ToHexStringLower(signature));
-                OutboundHeaders.Add(request, "X-Signature-Timestamp", timestamp);
+                HmacSignature.Sign(request, secrets.Resolve(auth.Secret!), auth.HeaderName ?? "X-Signature", body, clock);
                 break;
         }
     }

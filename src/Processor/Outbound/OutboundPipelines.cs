@@ -37,7 +37,8 @@ public sealed class OutboundPipelines(
     private static readonly ResiliencePropertyKey<bool> Opened = new("ExternalAction.Opened");
     private readonly ConcurrentDictionary<string, DateTimeOffset> _pausedUntil = new(StringComparer.Ordinal);
 
-    public static string ChannelKey(ActionDefinition action) => "channel:" + action.Name;
+    /// <summary>One pipeline per channel: the action's, or each route's of its delivery rules.</summary>
+    public static string ChannelKey(ActionDefinition action) => "channel:" + action.Name + (action.RouteName is { } route ? "/" + route : "");
 
     /// <summary>The pipeline of <paramref name="action"/>'s channel, built from its settings when first used.</summary>
     public OutboundPipeline Channel(ActionDefinition action)
@@ -72,8 +73,9 @@ public sealed class OutboundPipelines(
     }
 
     /// <summary>
-    /// The pipeline of another contract's outcome reports (SFMC's Data Extension write-back: <c>report:sfmc</c>): a circuit
-    /// of its own, so a 429 from that platform pauses its reports only, and each attempt's <paramref name="timeout"/>.
+    /// The pipeline of an outcome report that is not the B2B callback, one per <paramref name="key"/> (SFMC's Data Extension
+    /// write-back <c>report:sfmc</c>, an AJO status webhook <c>report:ajo-status:&lt;action&gt;</c>): a circuit of its own,
+    /// so a 429 from that receiver pauses its reports only (never the callbacks), and each attempt's <paramref name="timeout"/>.
     /// </summary>
     public OutboundPipeline Reports(string key, TimeSpan timeout)
     {
