@@ -64,6 +64,22 @@ public sealed class BenchCommandsTests
     }
 
     [Test]
+    public async Task Sfmc_measures_signed_executes_beside_the_intake_and_the_baseline()
+    {
+        await using var vhost = await RabbitVirtualHost.CreateAsync();
+        await using var intake = await new FakeIntake().StartAsync();
+
+        var (exit, output) = await RunAsync("sfmc", "--smoke", "--duration", "1", "--warmup", "0.2", "--rabbit", vhost.Url, "--api", intake.Url,
+            "--key", FakeIntake.Key, "--secret", "bench-sfmc-signing-secret-0123456789abcdef");
+
+        Assert.That(exit, Is.Zero, output);
+        var result = await ResultAsync("sfmc");
+        Assert.That(result.Runs.Select(r => r.Name), Is.EqualTo(new[] { "floor@50", "naive@50", "intake@50", "sfmc@50", "sfmc-rules@50", "sfmc-lookup@50" }));
+        Assert.That(result.Runs.Where(r => r.Name.StartsWith("sfmc", StringComparison.Ordinal)).Select(r => r.Errors), Is.All.Zero, "every execute was a signed JWT answered 200");
+        Assert.That(result.Options["secret"], Is.EqualTo("***"));
+    }
+
+    [Test]
     public async Task Intake_reports_answers_by_status_and_fails_when_nothing_is_accepted()
     {
         await using var intake = await new FakeIntake().StartAsync();

@@ -37,6 +37,14 @@ public sealed class SfmcConfigurationCallTests
     }
 
     [Test]
+    public async Task In_Development_unsigned_calls_are_accepted_by_default()
+    {
+        await using var host = new SfmcHost(environment: "Development");
+        using var response = await host.Client.PostAsync("/actions/slack-alert/sfmc/save", Json(Body()));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+    }
+
+    [Test]
     public async Task Publish_and_stop_record_where_the_action_is_live_and_support_lists_it()
     {
         await using var host = new SfmcHost(new Dictionary<string, string?> { ["ExternalAction:Sfmc:AcceptUnsignedConfigurationCalls"] = "true" });

@@ -42,6 +42,14 @@ public sealed class FakeIntake : IAsyncDisposable
                 : _statuses.TryGetValue(id, out var status) ? Results.Json(new { request = new { requestId = id, status } })
                 : Results.NotFound());
             app.MapGet("/health/ready", () => Results.Ok());
+            // Journey Builder's execute: a compact JWT body, answered with the out-arguments.
+            app.MapPost("/actions/{name}/sfmc/execute", async (HttpRequest request) =>
+            {
+                var token = await new StreamReader(request.Body).ReadToEndAsync();
+                return request.ContentType?.StartsWith("application/jwt", StringComparison.Ordinal) == true && token.Split('.').Length == 3
+                    ? Results.Json(new { requestId = "sfmc-" + token.Length, status = "queued" })
+                    : Results.StatusCode(401);
+            });
         });
         return this;
     }

@@ -9,7 +9,7 @@ namespace ExternalAction.Bench.Cli;
 internal sealed class Options
 {
     // Values that hold credentials: never written into result files or printed.
-    private static readonly string[] Secret = ["key", "support-key", "pg", "rabbit"];
+    private static readonly string[] Secret = ["key", "support-key", "pg", "rabbit", "secret"];
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
 
     public static Options Parse(IEnumerable<string> args)
