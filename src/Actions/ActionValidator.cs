@@ -25,7 +25,14 @@ public static partial class ActionValidator
             p.AddRange(ServiceDefinitionSchema.Validate(action.ServiceDefinition));
             ValidateServiceDefinition(action.ServiceDefinition, p);
         }
-        ValidateChannel(action.Channel, p);
+        if (action.Rules.Routes.Count == 0)
+            ValidateChannel(action.Channel, p);
+        Rules.RulesValidator.Validate(action, p, (channel, key, problems) =>
+        {
+            var found = new List<string>();
+            ValidateChannel(channel, found);
+            problems.AddRange(found.Select(f => ActionDefinition.AtKey(f, key)));
+        });
         ValidateMappings(action, p);
         return p;
     }
@@ -138,13 +145,13 @@ public static partial class ActionValidator
             case ValueSources.Constant when m.Value is null:
                 p.Add($"key '{key}.value': is required for source 'constant'.");
                 break;
-            case ValueSources.Request or ValueSources.Response when string.IsNullOrWhiteSpace(m.Path):
+            case ValueSources.Request or ValueSources.Response or ValueSources.Delivery when string.IsNullOrWhiteSpace(m.Path):
                 p.Add($"key '{key}.path': is required for source '{m.Source}'.");
                 break;
             case ValueSources.Response when channelType == ChannelTypes.None:
                 p.Add($"key '{key}.source': 'response' needs a channel that answers (channel.type is 'none').");
                 break;
-            case not (ValueSources.Constant or ValueSources.Request or ValueSources.Response):
+            case not (ValueSources.Constant or ValueSources.Request or ValueSources.Response or ValueSources.Delivery):
                 p.Add($"key '{key}.source': must be one of {string.Join(", ", ValueSources.All)}.");
                 break;
         }

@@ -31,6 +31,14 @@ public sealed record ChannelDefinition
     public string? MessagingServiceSid { get; init; }
     public string? To { get; init; }
 
+    /// <summary>
+    /// Liquid template of the recipient's address that the suppression list and address caps key on (default: Twilio's
+    /// <c>to</c>; other channels have none unless given). Its kind is <see cref="AddressKind"/>, else the channel's.
+    /// </summary>
+    public string? Address { get; init; }
+    /// <summary><c>sms</c>, <c>email</c>, <c>slack</c> or <c>webhook</c>; default: the channel's own kind.</summary>
+    public string? AddressKind { get; init; }
+
     /// <summary>Requests per second this channel may receive from one Processor instance (0 = unlimited).</summary>
     public double RatePerSecond { get; init; }
     /// <summary>Deliveries in flight at once on this channel in one Processor instance.</summary>

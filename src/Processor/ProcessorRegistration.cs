@@ -33,6 +33,7 @@ public static class ProcessorRegistration
         // The platform contracts: each an adapter and an outcome reporter on the one engine (docs/architecture.md).
         services.AddContract<B2BAdapter, B2BCallbackReporter>();
         services.AddAjoContract();
+        services.AddSingleton<Rules.DeliveryGate>();
         services.AddSingleton<ActionProcessor>();
         services.AddSingleton<UnreadableMessages>();
         services.AddReceiveObserver<UnreadableMessageObserver>();

@@ -54,6 +54,22 @@ public sealed class StatusStore
             .Where(u => u.From is not null)
             .ToDictionary(u => u.To.ToString(), u => UpdateSql(dialect, u.From!), StringComparer.Ordinal);
 
+    /// <summary>
+    /// An operator's replay: from a state the table lets an operator replay (and, unless a re-delivery is asked for, not
+    /// a request the channel already has with no report kept to resend), back to the state a claim takes, with a fresh
+    /// deadline and no lease or next attempt. A re-delivery also clears the delivery time and the kept report body, so
+    /// the next attempt delivers and builds its report again.
+    /// </summary>
+    private static string ReplaySql(SqlDialect dialect) => dialect.UpdateWithTransition(
+        $"""
+        status = {LifecycleSql.Literal(RequestLifecycle.ReplayedTo)}, deadline_at = @DeadlineAt, next_attempt_at = NULL, lease_owner = NULL, lease_until = NULL,
+               delivered_at = CASE WHEN @Redeliver = 1 THEN NULL ELSE delivered_at END,
+               callback_body = CASE WHEN @Redeliver = 1 THEN NULL ELSE callback_body END,
+               updated_at = @Now
+        """,
+        $"request_id = @RequestId AND {LifecycleSql.In("status", RequestLifecycle.Replayable)} AND (@Redeliver = 1 OR delivered_at IS NULL OR callback_body IS NOT NULL)",
+        LifecycleSql.Literal(RequestLifecycle.ReplayedTo), "@Detail", returnRow: false);
+
     /// <summary>The first transition of rows just inserted.</summary>
     private static string ReceivedTransitionsSql(SqlDialect dialect) => $"""
             INSERT INTO action_request_transitions (request_id, to_status, at, detail)
@@ -81,6 +97,7 @@ public sealed class StatusStore
 
     // The provider's statements, built once: the Processor runs them several times per request.
     private readonly string _claimSql;
+    private readonly string _replaySql;
     private readonly Dictionary<string, string> _updateSql;
     private readonly string _receivedTransitionsSql;
     private readonly string _payloadBatchSql;
@@ -95,6 +112,7 @@ public sealed class StatusStore
         _dialect = dialect;
         _clock = clock;
         _claimSql = ClaimSql(dialect);
+        _replaySql = ReplaySql(dialect);
         _updateSql = UpdateSqlByStatus(dialect);
         _receivedTransitionsSql = ReceivedTransitionsSql(dialect);
         _payloadBatchSql = PayloadBatchSql(dialect);
@@ -196,6 +214,26 @@ public sealed class StatusStore
         return changed;
     }
 
+    /// <summary>
+    /// An operator's replay (<see cref="Mover.Operator"/>): moves a <c>Failed</c> or <c>TimedOut</c> row back to
+    /// <c>Received</c> with <paramref name="deadline"/>, recording <paramref name="detail"/> (who, why). Without
+    /// <paramref name="redeliver"/> a row whose channel delivery happened and that kept no report to resend is refused, so
+    /// a replay never repeats a delivered side effect unless asked to. False (and nothing recorded) when the row is not
+    /// in a state to replay.
+    /// </summary>
+    public async Task<bool> ReplayAsync(string requestId, DateTimeOffset deadline, bool redeliver, string detail, CancellationToken ct)
+    {
+        await using var connection = await _db.OpenConnectionAsync(ct);
+        await using var tx = _dialect.UpdateIsOneStatement ? null : await connection.BeginTransactionAsync(ct);
+        var changed = await connection.ExecuteScalarAsync<int>(new CommandDefinition(_replaySql, new
+        {
+            RequestId = requestId, DeadlineAt = deadline, Redeliver = redeliver ? 1 : 0, Detail = detail, Now = _clock.GetUtcNow(),
+        }, tx, cancellationToken: ct)) > 0;
+        if (tx is not null)
+            await tx.CommitAsync(ct);
+        return changed;
+    }
+
     /// <summary>Every statement this class runs, so tests can parse them for SQL Server.</summary>
     internal static IEnumerable<(string Name, string Sql)> Statements
     {
@@ -204,6 +242,7 @@ public sealed class StatusStore
             var dialect = SqlDialect.For(StoreProviders.SqlServer);
             yield return (nameof(PingSql), PingSql);
             yield return (nameof(ClaimSql), ClaimSql(dialect));
+            yield return (nameof(ReplaySql), ReplaySql(dialect));
             foreach (var (status, sql) in UpdateSqlByStatus(dialect))
                 yield return ($"{nameof(UpdateSql)}({status})", sql);
             yield return (nameof(ReceivedTransitionsSql), AsDapperSends(ReceivedTransitionsSql(dialect)));

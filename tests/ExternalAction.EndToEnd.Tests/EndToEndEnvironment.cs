@@ -26,6 +26,8 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
 {
     public const string ApiKey = "e2e-api-key-0123456789";
     public const string SupportKey = "e2e-support-key-0123456789";
+    /// <summary>The key of support user <c>alice</c>, role operator (replays).</summary>
+    public const string OperatorKey = "e2e-operator-key-0123456789";
     public const string ImsSecret = "ims-client-secret-value";
     public const string ImsToken = "ims-access-token-value";
     public const string TwilioToken = "twilio-auth-token-value";
@@ -76,6 +78,9 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
             ["ExternalAction:Auth:Scheme"] = "apiKey",
             ["ExternalAction:Auth:ApiKey:Keys:0"] = ApiKey,
             ["ExternalAction:Support:ApiKeys:0"] = SupportKey,
+            ["ExternalAction:Support:Users:0:Name"] = "alice",
+            ["ExternalAction:Support:Users:0:Key"] = OperatorKey,
+            ["ExternalAction:Support:Users:0:Role"] = "operator",
             ["ExternalAction:Intake:AllowHttpLoopback"] = "true",
             ["ExternalAction:Intake:CallbackHosts:0"] = "callbacks.adobe.io",
             ["ExternalAction:Callback:ImsTokenUrl"] = $"{wire.Url}/ims/token",

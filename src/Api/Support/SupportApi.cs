@@ -1,5 +1,7 @@
 using ExternalAction.Api.Authentication;
 using ExternalAction.Api.Errors;
+using ExternalAction.Api.Support.Replay;
+using ExternalAction.Contracts.Messaging;
 using ExternalAction.Contracts.Platform;
 using ExternalAction.Store;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -13,7 +15,10 @@ public static class SupportApi
     public static IServiceCollection AddSupport(this IServiceCollection services)
     {
         services.AddOptions<SupportOptions>().BindConfiguration(SupportOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<SupportOptions>, SupportKeysValidator>();
+        services.AddSingleton<IValidateOptions<SupportOptions>, SupportUsers.Validator>();
+        services.AddSingleton<SupportUsers>();
+        services.AddSingleton<DeadLetters>();
+        services.AddSingleton<Replays>();
         return services;
     }
 
@@ -25,6 +30,11 @@ public static class SupportApi
         group.MapGet("/requests/{requestId}", GetRequest);
         group.MapGet("/requests", ListRequests);
         group.MapGet("/counts", Counts);
+        // Replays change state: operators only (a viewer's key answers 403).
+        group.MapPost("/requests/{requestId}/replay", ReplayOne);
+        group.MapGet("/replays", ReplayPreview);
+        group.MapPost("/replays", ReplayAll);
+        group.MapSuppressions();
         return group;
     }
 
@@ -38,11 +48,14 @@ public static class SupportApi
 
     public static async Task<Results<Ok<RequestListView>, JsonHttpResult<ErrorResponse>>> ListRequests(
         StatusQueries store, CancellationToken ct, string? status = null, string? action = null, string? entityId = null,
-        string? journeyId = null, string? from = null, string? to = null, int? pageSize = null, string? cursor = null)
+        string? journeyId = null, string? from = null, string? to = null, int? pageSize = null, string? cursor = null,
+        string? contract = null, string? journeyInstanceId = null)
     {
         var problems = new List<ErrorDetail>();
         if (status is not null && !RequestStatuses.All.Contains(status))
             problems.Add(new("status", $"must be one of {string.Join(", ", RequestStatuses.All)}"));
+        if (contract is not null && !ContractNames.All.Contains(contract))
+            problems.Add(new("contract", $"must be one of {string.Join(", ", ContractNames.All)}"));
         var fromTime = Time(from, "from", problems);
         var toTime = Time(to, "to", problems);
         if (pageSize is < 1 or > 500)
@@ -53,8 +66,8 @@ public static class SupportApi
         {
             var page = await store.QueryAsync(new RequestQuery
             {
-                Status = status, Action = action, EntityId = entityId, JourneyId = journeyId,
-                From = fromTime, To = toTime, PageSize = pageSize ?? 50, Cursor = cursor,
+                Status = status, Action = action, Contract = contract, EntityId = entityId, JourneyId = journeyId,
+                JourneyInstanceId = journeyInstanceId, From = fromTime, To = toTime, PageSize = pageSize ?? 50, Cursor = cursor,
             }, ct);
             return TypedResults.Ok(new RequestListView(page.Items, page.NextCursor));
         }
@@ -75,33 +88,97 @@ public static class SupportApi
         return TypedResults.Ok(new CountsView(await store.CountByStatusAsync(action, fromTime, toTime, ct)));
     }
 
+    public static async Task<Results<Ok<ReplayView>, JsonHttpResult<ErrorResponse>>> ReplayOne(
+        string requestId, ReplayBody? body, HttpContext http, Replays replays, CancellationToken ct)
+    {
+        if (Operator(http, body, out var order) is { } refused)
+            return refused;
+        var outcome = await replays.ReplayAsync(requestId, order!, ct);
+        if (outcome.Unknown)
+            return ContractErrors.Result(StatusCodes.Status404NotFound, ContractErrors.Create(ErrorCodes.ResourceNotFound, "No request with that id.", nestedCode: ErrorCodes.NotFound));
+        if (!outcome.Replayed)
+            return ContractErrors.Result(StatusCodes.Status409Conflict, ContractErrors.Create(ErrorCodes.InvalidRequest, $"Not replayed: {outcome.Refusal}."));
+        return TypedResults.Ok(new ReplayView(outcome.RequestId, true, outcome.Deadline, outcome.Redelivered, null));
+    }
+
+    /// <summary>What a "replay all" with these filters would take: the count to confirm, and the first ids.</summary>
+    public static async Task<Results<Ok<ReplayPreviewView>, JsonHttpResult<ErrorResponse>>> ReplayPreview(
+        Replays replays, CancellationToken ct, string? status = null, string? action = null, string? entityId = null,
+        string? journeyId = null, string? from = null, string? to = null, string? contract = null, string? journeyInstanceId = null)
+    {
+        if (Filter(status, action, entityId, journeyId, from, to, contract, journeyInstanceId, out var filter) is { } invalid)
+            return invalid;
+        var candidates = await replays.CandidatesAsync(filter, ct);
+        return TypedResults.Ok(new ReplayPreviewView(candidates.Count, candidates.Take(50).Select(c => c.RequestId).ToList()));
+    }
+
+    /// <summary>Replays every Failed/TimedOut request matching the filters, once the body confirms the count the preview gave.</summary>
+    public static async Task<Results<Ok<ReplayAllView>, JsonHttpResult<ErrorResponse>>> ReplayAll(
+        ReplayBody? body, HttpContext http, Replays replays, CancellationToken ct, string? status = null, string? action = null,
+        string? entityId = null, string? journeyId = null, string? from = null, string? to = null, string? contract = null, string? journeyInstanceId = null)
+    {
+        if (Operator(http, body, out var order) is { } refused)
+            return refused;
+        if (Filter(status, action, entityId, journeyId, from, to, contract, journeyInstanceId, out var filter) is { } invalid)
+            return invalid;
+        if (body!.ExpectedCount is not { } expected)
+            return Invalid([new ErrorDetail("expectedCount", "is required: the count GET /support/replays answered for these filters, as a confirmation")]);
+        var count = (await replays.CandidatesAsync(filter, ct)).Count;
+        if (count != expected)
+            return ContractErrors.Result(StatusCodes.Status409Conflict, ContractErrors.Create(ErrorCodes.InvalidRequest,
+                $"Not replayed: these filters now match {count} replayable requests, not {expected}; confirm the new count."));
+        var outcomes = await replays.ReplayAllAsync(filter, order!, ct);
+        return TypedResults.Ok(new ReplayAllView(outcomes.Count(o => o.Replayed), outcomes.Count(o => !o.Replayed),
+            outcomes.Select(o => new ReplayView(o.RequestId, o.Replayed, o.Deadline, o.Redelivered, o.Refusal)).ToList()));
+    }
+
+    /// <summary>The operator behind this call and their order, or the answer refusing it (403 for a viewer, 400 for no reason).</summary>
+    private static JsonHttpResult<ErrorResponse>? Operator(HttpContext http, ReplayBody? body, out ReplayOrder? order)
+    {
+        order = null;
+        var principal = (SupportPrincipal)http.Items[typeof(SupportPrincipal)]!;
+        if (!principal.IsOperator)
+            return ContractErrors.Result(StatusCodes.Status403Forbidden, ContractErrors.Create(ErrorCodes.Forbidden, "Replaying needs the operator role."));
+        if (ReplayBody.ReasonProblem(body?.Reason) is { } problem)
+            return Invalid([new ErrorDetail("reason", problem)]);
+        order = new ReplayOrder(principal, body!.Reason!.Trim(), body.Redeliver);
+        return null;
+    }
+
+    private static JsonHttpResult<ErrorResponse>? Filter(string? status, string? action, string? entityId, string? journeyId, string? from, string? to,
+        string? contract, string? journeyInstanceId, out RequestQuery filter)
+    {
+        var problems = new List<ErrorDetail>();
+        if (status is not null && !Store.Lifecycle.RequestLifecycle.Replayable.Select(s => s.ToString()).Contains(status))
+            problems.Add(new("status", $"must be one of {string.Join(", ", Store.Lifecycle.RequestLifecycle.Replayable)} (the states a replay takes)"));
+        if (contract is not null && !ContractNames.All.Contains(contract))
+            problems.Add(new("contract", $"must be one of {string.Join(", ", ContractNames.All)}"));
+        var fromTime = Time(from, "from", problems);
+        var toTime = Time(to, "to", problems);
+        filter = new RequestQuery
+        {
+            Status = status, Action = action, Contract = contract, EntityId = entityId, JourneyId = journeyId,
+            JourneyInstanceId = journeyInstanceId, From = fromTime, To = toTime,
+        };
+        return problems.Count > 0 ? Invalid(problems) : null;
+    }
+
     private static async ValueTask<object?> RequireSupportKey(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        var keys = http.RequestServices.GetRequiredService<IOptions<SupportOptions>>().Value.ApiKeys;
+        var users = http.RequestServices.GetRequiredService<SupportUsers>();
         var throttle = http.RequestServices.GetRequiredService<FailedAuthenticationThrottle>();
         if (throttle.RetryAfter(http) is { } retryAfter)
             return FailedAuthenticationThrottle.TooMany(http, retryAfter);
         var presented = http.Request.Headers[SupportOptions.HeaderName].ToString();
-        if (presented.Length == 0 || keys.Count == 0 || !SecretComparer.MatchesAny(presented, keys))
+        if (users.Find(presented) is not { } principal)
         {
             if (presented.Length > 0)
                 throttle.Failed(http, "Support", $"the {SupportOptions.HeaderName} does not match");
             return ContractErrors.Result(StatusCodes.Status401Unauthorized, ContractErrors.Create(ErrorCodes.Unauthorized, $"A valid {SupportOptions.HeaderName} is required."));
         }
+        http.Items[typeof(SupportPrincipal)] = principal;
         return await next(context);
-    }
-
-    /// <summary>Every configured support key meets <see cref="SecretRules"/>, named by its key.</summary>
-    private sealed class SupportKeysValidator : IValidateOptions<SupportOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, SupportOptions options)
-        {
-            var problems = options.ApiKeys
-                .Select((key, i) => SecretRules.Problem(key) is { } problem ? $"{SupportOptions.Section}:ApiKeys:{i} {problem}." : null)
-                .OfType<string>().ToList();
-            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
-        }
     }
 
     private static DateTimeOffset? Time(string? value, string name, List<ErrorDetail> problems)

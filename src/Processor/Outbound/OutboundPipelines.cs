@@ -37,7 +37,8 @@ public sealed class OutboundPipelines(
     private static readonly ResiliencePropertyKey<bool> Opened = new("ExternalAction.Opened");
     private readonly ConcurrentDictionary<string, DateTimeOffset> _pausedUntil = new(StringComparer.Ordinal);
 
-    public static string ChannelKey(ActionDefinition action) => "channel:" + action.Name;
+    /// <summary>One pipeline per channel: the action's, or each route's of its delivery rules.</summary>
+    public static string ChannelKey(ActionDefinition action) => "channel:" + action.Name + (action.RouteName is { } route ? "/" + route : "");
 
     /// <summary>The pipeline of <paramref name="action"/>'s channel, built from its settings when first used.</summary>
     public OutboundPipeline Channel(ActionDefinition action)

@@ -41,6 +41,18 @@ public sealed class SecretStrengthTests
             .SetName("A short support key stops start-up");
         yield return new TestCaseData(new Dictionary<string, string?>
         {
+            ["ExternalAction:Support:Users:0:Name"] = "alice", ["ExternalAction:Support:Users:0:Key"] = "short", ["ExternalAction:Support:Users:0:Role"] = "operator",
+        }, "ExternalAction:Support:Users:0:Key").SetName("A short support user key stops start-up");
+        yield return new TestCaseData(new Dictionary<string, string?>
+        {
+            ["ExternalAction:Support:Users:0:Name"] = "alice", ["ExternalAction:Support:Users:0:Key"] = "a-long-enough-operator-key", ["ExternalAction:Support:Users:0:Role"] = "admin",
+        }, "ExternalAction:Support:Users:0:Role").SetName("A support user role that is neither viewer nor operator stops start-up");
+        yield return new TestCaseData(new Dictionary<string, string?>
+        {
+            ["ExternalAction:Support:Users:0:Name"] = "<b>alice</b>", ["ExternalAction:Support:Users:0:Key"] = "a-long-enough-operator-key",
+        }, "ExternalAction:Support:Users:0:Name").SetName("A support user name with markup stops start-up");
+        yield return new TestCaseData(new Dictionary<string, string?>
+        {
             ["ExternalAction:Auth:Scheme"] = "oauth2", ["ExternalAction:Auth:ApiKey:Keys:0"] = null,
             ["ExternalAction:Auth:OAuth2:SigningKey"] = Convert.ToBase64String(new byte[32]),
             ["ExternalAction:Auth:OAuth2:Clients:adobe-client"] = "",

@@ -89,9 +89,11 @@ public sealed class SupportHandlerTests
     [TestCase("to", "31/12/2026")]
     [TestCase("pageSize", "501")]
     [TestCase("cursor", "bm90LWEtY3Vyc29y")]
+    [TestCase("contract", "marketo")]
     public async Task A_bad_parameter_is_a_400_naming_it(string parameter, string value)
     {
         var response = await SupportApi.ListRequests(_queries, default,
+            contract: parameter == "contract" ? value : null,
             status: parameter == "status" ? value : null,
             from: parameter == "from" ? value : null,
             to: parameter == "to" ? value : null,

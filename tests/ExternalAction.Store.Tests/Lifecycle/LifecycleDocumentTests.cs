@@ -47,7 +47,8 @@ public sealed partial class LifecycleDocumentTests
         text.Append("```\n\n| From | To | Moved by | Through | When |\n| --- | --- | --- | --- | --- |\n");
         foreach (var t in RequestLifecycle.Transitions)
             text.Append($"| {t.From?.ToString() ?? "(no row)"} | {t.To} | {Who(t)} | `StatusStore.{RequestLifecycle.StoreCall(t.By)}` | {t.When} |\n");
-        text.Append($"\nFinal states (no move leaves them; the retention purge touches rows in these only): {string.Join(", ", RequestLifecycle.Final.Select(s => $"`{s}`"))}.\n");
+        text.Append($"\nFinal states (no engine move leaves them; the retention purge touches rows in these only): {string.Join(", ", RequestLifecycle.Final.Select(s => $"`{s}`"))}. ");
+        text.Append($"An operator's replay leaves {string.Join(" and ", RequestLifecycle.Replayable.Select(s => $"`{s}`"))} for `{RequestLifecycle.ReplayedTo}`.\n");
         return text.ToString();
     }
 

@@ -130,6 +130,9 @@ public sealed class LifecycleStoreTests(string provider) : StoreSuite(provider)
                     request.Now += Lease + TimeSpan.FromSeconds(1);
                 request.Owner = $"owner-{Guid.NewGuid():N}";
                 return (await Store.ClaimAsync(request.Row, request.Owner, request.Now, Lease, default)).Claimed;
+            case Mover.Operator:
+                Assert.That(RequestLifecycle.StoreCall(move.By), Is.EqualTo(nameof(StatusStore.ReplayAsync)));
+                return await Store.ReplayAsync(request.Row.RequestId, request.Now.AddHours(1), redeliver: false, move.When, default);
             default:
                 Assert.That(RequestLifecycle.StoreCall(move.By), Is.EqualTo(nameof(StatusStore.UpdateAsync)));
                 return await Store.UpdateAsync(request.Row.RequestId, new StatusUpdate

@@ -10,15 +10,15 @@ public sealed class RequestLifecycleTests
     [Test]
     public void The_stored_status_names_are_the_ones_rows_already_hold()
     {
-        Assert.That(RequestStatuses.All, Is.EqualTo(new[] { "Received", "Processing", "RetryScheduled", "CallbackSent", "CallbackUnconfirmed", "Completed", "Failed", "TimedOut" }));
-        Assert.That(new[] { RequestStatuses.Received, RequestStatuses.Processing, RequestStatuses.RetryScheduled, RequestStatuses.CallbackSent,
-            RequestStatuses.CallbackUnconfirmed, RequestStatuses.Completed, RequestStatuses.Failed, RequestStatuses.TimedOut }, Is.EqualTo(RequestStatuses.All));
+        Assert.That(RequestStatuses.All, Is.EqualTo(new[] { "Received", "Processing", "RetryScheduled", "Deferred", "CallbackSent", "CallbackUnconfirmed", "Completed", "Suppressed", "Capped", "Failed", "TimedOut" }));
+        Assert.That(new[] { RequestStatuses.Received, RequestStatuses.Processing, RequestStatuses.RetryScheduled, RequestStatuses.Deferred, RequestStatuses.CallbackSent,
+            RequestStatuses.CallbackUnconfirmed, RequestStatuses.Completed, RequestStatuses.Suppressed, RequestStatuses.Capped, RequestStatuses.Failed, RequestStatuses.TimedOut }, Is.EqualTo(RequestStatuses.All));
     }
 
     [Test]
     public void The_final_states_are_those_no_move_leaves()
     {
-        Assert.That(RequestLifecycle.Final, Is.EqualTo(new[] { RequestStatus.CallbackSent, RequestStatus.CallbackUnconfirmed, RequestStatus.Completed, RequestStatus.Failed, RequestStatus.TimedOut }));
+        Assert.That(RequestLifecycle.Final, Is.EqualTo(new[] { RequestStatus.CallbackSent, RequestStatus.CallbackUnconfirmed, RequestStatus.Completed, RequestStatus.Suppressed, RequestStatus.Capped, RequestStatus.Failed, RequestStatus.TimedOut }));
         Assert.That(RequestStatuses.Final, Is.EqualTo(RequestLifecycle.Final.Select(s => s.ToString())));
         Assert.That(RequestStatuses.All.Where(RequestStatuses.IsFinal), Is.EqualTo(RequestStatuses.Final));
     }
@@ -48,7 +48,16 @@ public sealed class RequestLifecycleTests
     [Test]
     public void Every_mover_has_the_store_call_it_moves_through() =>
         Assert.That(Enum.GetValues<Mover>().Select(RequestLifecycle.StoreCall),
-            Is.All.AnyOf(nameof(StatusStore.InsertReceivedAsync), nameof(StatusStore.ClaimAsync), nameof(StatusStore.UpdateAsync)));
+            Is.All.AnyOf(nameof(StatusStore.InsertReceivedAsync), nameof(StatusStore.ClaimAsync), nameof(StatusStore.UpdateAsync), nameof(StatusStore.ReplayAsync)));
+
+    [Test]
+    public void Only_an_operator_leaves_a_final_state_and_only_from_failed_or_timed_out_back_to_where_a_claim_takes_it()
+    {
+        Assert.That(RequestLifecycle.Transitions.Where(t => t.From is { } from && RequestLifecycle.IsFinal(from)).Select(t => t.By), Is.All.EqualTo(Mover.Operator));
+        Assert.That(RequestLifecycle.Replayable, Is.EqualTo(new[] { RequestStatus.Failed, RequestStatus.TimedOut }));
+        Assert.That(RequestLifecycle.Allows(RequestLifecycle.ReplayedTo, LifecycleSql.Claimed, Mover.ProcessorClaim), Is.True, "a replayed request is claimed again");
+        Assert.That(RequestLifecycle.Transitions.Where(t => t.By == Mover.Operator).Select(t => t.To), Is.All.EqualTo(RequestStatus.Received));
+    }
 
     private static HashSet<RequestStatus> Reachable(RequestStatus? from)
     {
