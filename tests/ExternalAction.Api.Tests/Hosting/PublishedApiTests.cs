@@ -24,7 +24,9 @@ public sealed partial class PublishedApiTests
         var actionsFile = settings["ExternalAction"]!["Actions"]!["File"]!.GetValue<string>();
         var actions = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(ApiProject, actionsFile)),
             documentOptions: new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip })!;
-        return [actionsFile, "appsettings.json", .. actions["actions"]!.AsArray().Select(a => a!["serviceDefinitionFile"]!.GetValue<string>())];
+        return [actionsFile, "appsettings.json", .. actions["actions"]!.AsArray()
+            // Actions with another face only (AJO custom actions) name no service definition file.
+            .Where(a => a!["serviceDefinitionFile"] is not null).Select(a => a!["serviceDefinitionFile"]!.GetValue<string>())];
     }
 
     [Test]
