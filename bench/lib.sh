@@ -21,6 +21,7 @@ API=http://127.0.0.1:${API_PORT:-5080}
 PROCESSOR_URL=http://127.0.0.1:${PROCESSOR_PORT:-5090}
 KEY=bench-key-0123456789  # at least 16 characters, or the Api refuses to start
 SUPPORT_KEY=bench-support-key
+SFMC_SECRET=bench-sfmc-signing-secret-0123456789abcdef0123456789abcdef  # Journey Builder's JWT signing secret (≥ 32 bytes)
 bench=(dotnet "$repo/tools/Bench/bin/Release/net10.0/ExternalAction.Bench.dll")
 
 bench_up() {
@@ -52,6 +53,9 @@ bench_up() {
   # The bench tool's channel and callback sink are on loopback, which outbound clients refuse unless allowed.
   export ExternalAction__Outbound__AllowedNetworks__0=127.0.0.0/8
   export ExternalAction__Processor__RetryBaseSeconds=1 ExternalAction__Processor__RetryMaxSeconds=10
+  # The SFMC activities of bench/actions.json: Journey Builder's signing secret, and the https URL config.json names.
+  export ExternalAction__Sfmc__SigningSecrets__0__Name=bench_sfmc_jwt Secrets__bench_sfmc_jwt="$SFMC_SECRET"
+  export ExternalAction__Intake__PublicBaseUrl=https://bench.example.com
   export Logging__LogLevel__Default=Warning
   rm -f "$out/pids/"*   # left by a run that was killed before its trap ran
   trap bench_down EXIT
@@ -105,7 +109,7 @@ fds() { ls "/proc/$1/fd" | wc -l; }
 tool() {
   local shown="ExternalAction.Bench $*"
   shown=${shown//"$repo/"/}
-  shown=${shown//"$PG"/\$PG}; shown=${shown//"$RABBIT"/\$RABBIT}; shown=${shown//"$SUPPORT_KEY"/\$SUPPORT_KEY}; shown=${shown//"$KEY"/\$KEY}
+  shown=${shown//"$PG"/\$PG}; shown=${shown//"$RABBIT"/\$RABBIT}; shown=${shown//"$SUPPORT_KEY"/\$SUPPORT_KEY}; shown=${shown//"$KEY"/\$KEY}; shown=${shown//"$SFMC_SECRET"/\$SFMC_SECRET}
   echo "$shown" >> "$out/commands.txt"
   "${bench[@]}" "$@"
 }

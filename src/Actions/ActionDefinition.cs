@@ -32,6 +32,8 @@ public sealed record ActionDefinition
     public CallerAuthOptions? Auth { get; init; }
     /// <summary>The AJO custom-action face (<c>/actions/{name}/ajo/</c>), when the action has one.</summary>
     public Ajo.AjoFace? Ajo { get; init; }
+    /// <summary>Serves the action as a Salesforce Marketing Cloud Journey Builder custom activity (optional).</summary>
+    public Sfmc.SfmcActivity? Sfmc { get; init; }
 
     /// <summary>Minutes the platform waits for the callback when the request does not say (<c>timeout</c>, else 60).</summary>
     public int DefaultTimeoutMinutes => ServiceDefinition.Timeout ?? 60;

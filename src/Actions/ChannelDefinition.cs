@@ -15,6 +15,14 @@ public sealed record ChannelDefinition
     public string? Url { get; init; }
     /// <summary>Name of a secret holding the URL, when the URL itself is a credential (Slack incoming webhooks).</summary>
     public string? UrlSecret { get; init; }
+    /// <summary>
+    /// Dotted path of a template-model value holding the whole URL (SFMC: <c>inArguments.webhookUrl</c>, a URL the marketer
+    /// sets per journey). Platform data choosing a host: allowed only with <see cref="AllowedHosts"/>, https, and through
+    /// the outbound address policy like every other URL.
+    /// </summary>
+    public string? UrlFrom { get; init; }
+    /// <summary>Hosts a <see cref="UrlFrom"/> URL may name: exact names or <c>*.domain</c> wildcards.</summary>
+    public List<string> AllowedHosts { get; init; } = [];
     public Dictionary<string, string> Headers { get; init; } = [];
     public JsonNode? Body { get; init; }
     public ChannelAuth Auth { get; init; } = new();

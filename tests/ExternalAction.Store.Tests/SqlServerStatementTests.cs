@@ -23,6 +23,8 @@ public sealed class SqlServerStatementTests
         var rules = new Rules.DeliveryRulesStore(Npgsql.NpgsqlDataSource.Create("Host=unused"), SqlDialect.For(StoreProviders.SqlServer));
         foreach (var (name, sql) in rules.Statements)
             yield return new TestCaseData(sql).SetName($"Delivery rules statement {name} parses as T-SQL");
+        foreach (var (name, sql) in Store.Activations.JourneyActivations.Statements)
+            yield return new TestCaseData(sql).SetName($"Activation statement {name} parses as T-SQL");
     }
 
     [TestCaseSource(nameof(Statements))]

@@ -3,6 +3,7 @@ using ExternalAction.Api.Ajo;
 using ExternalAction.Api.Intake;
 using ExternalAction.Api.OpenApi;
 using ExternalAction.Api.ServiceDefinition;
+using ExternalAction.Api.Sfmc;
 using ExternalAction.Api.Status;
 using Microsoft.Extensions.Options;
 
@@ -14,7 +15,13 @@ namespace ExternalAction.Api.Platform;
 /// </summary>
 public static class PlatformEndpoints
 {
-    public static IServiceCollection AddPlatformEndpoints(this IServiceCollection services) => services.AddIntake().AddAjoFace();
+    public static IServiceCollection AddPlatformEndpoints(this IServiceCollection services)
+    {
+        services.AddIntake();
+        services.AddAjoFace();
+        services.AddSfmc();
+        return services;
+    }
 
     public static IEndpointRouteBuilder MapPlatformEndpoints(this IEndpointRouteBuilder endpoints)
     {
@@ -37,6 +44,8 @@ public static class PlatformEndpoints
             b2b.MapOpenApiDocument();
             // AJO custom actions (/ajo/…); 404 for an action without an 'ajo' section.
             group.MapAjo(intake);
+            // Salesforce Marketing Cloud Journey Builder custom activity (404 for an action without an sfmc section).
+            group.MapSfmc();
         }
         return endpoints;
     }

@@ -73,12 +73,12 @@ public sealed class OutboundPipelines(
     }
 
     /// <summary>
-    /// The pipeline of an outcome receiver that is not the platform (an AJO status webhook), one per <paramref name="name"/>:
-    /// its own pause on a 429 and each attempt's <paramref name="timeout"/>, so a slow receiver never pauses callbacks.
+    /// The pipeline of an outcome report that is not the B2B callback, one per <paramref name="key"/> (SFMC's Data Extension
+    /// write-back <c>report:sfmc</c>, an AJO status webhook <c>report:ajo-status:&lt;action&gt;</c>): a circuit of its own,
+    /// so a 429 from that receiver pauses its reports only (never the callbacks), and each attempt's <paramref name="timeout"/>.
     /// </summary>
-    public OutboundPipeline Receiver(string name, TimeSpan timeout)
+    public OutboundPipeline Reports(string key, TimeSpan timeout)
     {
-        var key = "receiver:" + name;
         if (!registry.TryGetPipeline<OutboundResult>(key, out var pipeline))
             pipeline = registry.GetOrAddPipeline<OutboundResult>(key, (builder, _) => builder.AddPipeline(Circuit(key)).AddTimeout(timeout));
         return new OutboundPipeline(this, key, pipeline);

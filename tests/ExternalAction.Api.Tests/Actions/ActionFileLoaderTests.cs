@@ -162,7 +162,7 @@ public sealed class ActionFileLoaderTests
         var catalog = ActionFileLoader.Load(Write("""
             { "actions": [
               { "name": "b2b", "serviceDefinitionFile": "lead-scoring.json" },
-              { "name": "other", "ajo": { "request": { } }, "channel": { "type": "none" } } ] }
+              { "name": "other", "ajo": { "request": { "profileId": { "toBeMapped": true, "dataType": "string", "label": "profileId" } } }, "channel": { "type": "none" } } ] }
             """));
         Assert.That(catalog.Find("b2b")!.ServesB2B, Is.True);
         Assert.That(catalog.Find("other")!.ServesB2B, Is.False);

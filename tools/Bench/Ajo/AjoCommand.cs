@@ -37,8 +37,8 @@ internal static class AjoCommand
             new("floor", _ => $"{reference.Url}/floor"),
             new("naive", _ => $"{reference.Url}/naive"),
             context.Intake(),
-            new("ajo-rules", _ => $"{api}/actions/bench-ajo-rules/ajo/invoke", key, index => Call(context.Run, index)),
-            new("ajo-lookup", _ => $"{api}/actions/bench-ajo-lookup/ajo/invoke", key, index => Call(context.Run, index)),
+            Invoke(context, "ajo-rules", $"{api}/actions/bench-ajo-rules/ajo/invoke", key),
+            Invoke(context, "ajo-lookup", $"{api}/actions/bench-ajo-lookup/ajo/invoke", key),
         };
 
         foreach (var target in targets)
@@ -73,6 +73,15 @@ internal static class AjoCommand
             await context.Error.WriteLineAsync($"problem: {problem}");
         return problems.Count == 0 ? 0 : 1;
     }
+
+    /// <summary>An AJO face as a target: each request is <see cref="Call"/> for its index, with the caller's API key.</summary>
+    private static Target Invoke(BenchContext context, string name, string url, string? key) => new(name, _ => url, key, index =>
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(Call(context.Run, index), Encoding.UTF8, "application/json") };
+        if (key is not null)
+            request.Headers.Add(context.Options.Get("key-header", "X-API-Key"), key);
+        return request;
+    });
 
     /// <summary>One AJO call: a new profile per index (so a new request id), the journey and step of the benchmark.</summary>
     public static string Call(string run, long index) => new JsonObject

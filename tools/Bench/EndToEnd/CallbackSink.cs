@@ -39,6 +39,9 @@ internal sealed class CallbackSink : IAsyncDisposable
 
     public LongHistogram EndToEnd { get; } = LatencyReport.NewHistogram();
 
+    /// <summary>How long <c>GET /decide/{contact}</c> takes to answer.</summary>
+    public static TimeSpan DecideDelay { get; set; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>Base URL, e.g. http://127.0.0.1:5099 (the real port when 0 was asked for).</summary>
     public string Url { get; private set; } = "";
 
@@ -62,6 +65,12 @@ internal sealed class CallbackSink : IAsyncDisposable
         {
             await Task.Delay(LookupDelay);
             return Results.Ok(new { status = "gold", points = 1290 });
+        });
+        // The decision endpoint of the SFMC lookup split: answers after --decide-ms (50) like a real segment service.
+        app.MapGet("/decide/{contact}", async (string contact, CancellationToken ct) =>
+        {
+            await Task.Delay(DecideDelay, ct);
+            return Results.Json(new { segment = contact.EndsWith('0') ? "vip" : "regular" });
         });
         await app.StartAsync();
         sink.Url = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();

@@ -142,7 +142,7 @@ public sealed class AjoStatusReporter(IHttpClientFactory clients, OutboundPipeli
             return new OutboundResult { Failure = FailureKind.Permanent, Error = $"status webhook: {MissingSecretException.Describe(hook.Secret)}" };
         // Within the lease, which counts one callback timeout for the report step.
         var timeout = TimeSpan.FromSeconds(Math.Min(hook.TimeoutSeconds, callbacks.Value.TimeoutSeconds));
-        return await pipelines.Receiver($"ajo-status:{action.Name}", timeout).ExecuteAsync(async attemptCt =>
+        return await pipelines.Reports($"report:ajo-status:{action.Name}", timeout).ExecuteAsync(async attemptCt =>
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, hook.Url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
