@@ -10,9 +10,15 @@ out="${OUT:-$repo/bench/results}"
 mkdir -p "$out/pids"
 # TLS to a database on loopback protects nothing and cost the Processor and PostgreSQL CPU on every round trip (see
 # docs/benchmarks.md); PG_SSL_MODE=Prefer measures the driver's default. PG_EXTRA appends settings (";Max Auto Prepare=0").
-PG="Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres;Database=externalaction_bench;SSL Mode=${PG_SSL_MODE:-Disable}${PG_EXTRA:-}"
-RABBIT="amqp://guest:guest@127.0.0.1:5672/bench"
-API=http://127.0.0.1:5080
+# BENCH_ID=NAME (default bench) gives a run its own vhost and database, and API_PORT / PROCESSOR_PORT / SINK_PORT its own
+# ports (defaults 5080 / 5090 / 5099), so two checkouts can measure on one machine without dropping each other's database.
+id=${BENCH_ID:-bench}
+db="externalaction_${id//-/_}"
+SINK_PORT=${SINK_PORT:-5099}
+PG="Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres;Database=$db;SSL Mode=${PG_SSL_MODE:-Disable}${PG_EXTRA:-}"
+RABBIT="amqp://guest:guest@127.0.0.1:5672/$id"
+API=http://127.0.0.1:${API_PORT:-5080}
+PROCESSOR_URL=http://127.0.0.1:${PROCESSOR_PORT:-5090}
 KEY=bench-key-0123456789  # at least 16 characters, or the Api refuses to start
 SUPPORT_KEY=bench-support-key
 SFMC_SECRET=bench-sfmc-signing-secret-0123456789abcdef0123456789abcdef  # Journey Builder's JWT signing secret (≥ 32 bytes)
@@ -21,10 +27,10 @@ bench=(dotnet "$repo/tools/Bench/bin/Release/net10.0/ExternalAction.Bench.dll")
 bench_up() {
   bash "$repo/infra/rabbitmq.sh" start
   bash "$repo/infra/postgres.sh" start
-  PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS externalaction_bench WITH (FORCE)" -c "CREATE DATABASE externalaction_bench"
-  bash "$repo/infra/rabbitmq.sh" ctl delete_vhost bench >/dev/null 2>&1 || true
-  bash "$repo/infra/rabbitmq.sh" ctl add_vhost bench >/dev/null
-  bash "$repo/infra/rabbitmq.sh" ctl set_permissions -p bench guest ".*" ".*" ".*" >/dev/null
+  PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
+  bash "$repo/infra/rabbitmq.sh" ctl delete_vhost "$id" >/dev/null 2>&1 || true
+  bash "$repo/infra/rabbitmq.sh" ctl add_vhost "$id" >/dev/null
+  bash "$repo/infra/rabbitmq.sh" ctl set_permissions -p "$id" guest ".*" ".*" ".*" >/dev/null
   for project in src/Api/ExternalAction.Api.csproj src/Processor/ExternalAction.Processor.csproj tools/Bench/ExternalAction.Bench.csproj; do
     dotnet build -c Release -v q -nologo "$repo/$project" >/dev/null
   done
@@ -32,7 +38,13 @@ bench_up() {
   export ExternalAction__RabbitMq__Url="$RABBIT"
   export ExternalAction__Store__Provider=postgres
   export ExternalAction__Store__ConnectionString="$PG;Maximum Pool Size=50"
-  export ExternalAction__Actions__File="$repo/bench/actions.json"
+  actions="$repo/bench/actions.json"
+  if [ "$SINK_PORT" != 5099 ]; then
+    # Beside the original, so its relative service definition paths still hold; removed by bench_down.
+    actions="$repo/bench/actions.$id.local.json"
+    sed "s/127.0.0.1:5099/127.0.0.1:$SINK_PORT/g" "$repo/bench/actions.json" > "$actions"
+  fi
+  export ExternalAction__Actions__File="$actions"
   export ExternalAction__Auth__Scheme=apiKey ExternalAction__Auth__ApiKey__Keys__0="$KEY"
   export ExternalAction__Support__ApiKeys__0="$SUPPORT_KEY"
   # The fuzz drill sends wrong keys from loopback on purpose; the default (20 per minute) would answer its good ones 429.
@@ -62,9 +74,9 @@ start_api() {
 }
 
 start_processor() {
-  dotnet "$repo/src/Processor/bin/Release/net10.0/ExternalAction.Processor.dll" --urls http://127.0.0.1:5090 >> "$out/processor.log" 2>&1 &
+  dotnet "$repo/src/Processor/bin/Release/net10.0/ExternalAction.Processor.dll" --urls "$PROCESSOR_URL" >> "$out/processor.log" 2>&1 &
   echo $! > "$out/pids/processor"
-  wait_ready http://127.0.0.1:5090/health/ready
+  wait_ready "$PROCESSOR_URL/health/ready"
 }
 
 stop_processor() {
@@ -109,5 +121,6 @@ bench_down() {
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill "$pid" 2>/dev/null || true; fi
     rm -f "$out/pids/$host"
   done
+  rm -f "$repo/bench/actions.$id.local.json"
   wait 2>/dev/null || true
 }

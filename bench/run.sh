@@ -4,18 +4,27 @@
 #   all   floor, naive confirm-per-request baseline and our intake at the same open-loop rates (ratios to the baseline)
 #   sfmc  Journey Builder executes (plain, rules split, 50 ms lookup split) beside the intake and the naive baseline
 #   max   closed loop with growing worker counts: the maximum sustainable intake rate
+#   ajo   (ONLY=ajo, alone) floor, naive baseline, B2B intake and the AJO custom-action face (rules; 50 ms lookup)
+#         at the same open-loop rates (RATES, default 200,500), the Processor stopped as for all; results in ajo.md
 #   report  the latest-run section of docs/benchmarks.md (machine, commands, numbers against the targets, plots)
 # e2e runs first, on a fresh deployment; the Processor is then stopped so that all and max measure the intake alone,
 # like the naive baseline (no consumer competing for the cores). INTAKE_WITH_PROCESSOR=1 keeps it consuming.
 # Results (JSON, Markdown, SVG, commands.txt, host logs) land in bench/results/. Bounded in time (about 6 minutes).
 # Usage: [RATES=200,500,1000] [DURATION=10] [E2E_RATE=500] [E2E_DURATION=20] [WORKERS=8,32,128] [DOC=docs/benchmarks.md]
-#        [SFMC_RATES=200,500] [ONLY=e2e|sfmc] [PROCESSOR=0] [INTAKE_WITH_PROCESSOR=1] bash bench/run.sh     (DOC= leaves the document alone;
+#        [SFMC_RATES=200,500] [ONLY=e2e|sfmc|ajo] [PROCESSOR=0] [INTAKE_WITH_PROCESSOR=1] bash bench/run.sh     (DOC= leaves the document alone;
 #        PROCESSOR=0 never starts the Processor and skips e2e)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-rm -f "$out/commands.txt" "$out"/{all,e2e,max,sfmc}.{json,md,svg}
+rm -f "$out/commands.txt" "$out"/{all,e2e,max,sfmc,ajo}.{json,md,svg}
 echo "${ONLY:+ONLY=$ONLY }${PROCESSOR:+PROCESSOR=$PROCESSOR }${INTAKE_WITH_PROCESSOR:+INTAKE_WITH_PROCESSOR=$INTAKE_WITH_PROCESSOR }RATES=${RATES:-200,500,1000} DURATION=${DURATION:-10} E2E_RATE=${E2E_RATE:-500} E2E_DURATION=${E2E_DURATION:-20} WORKERS=${WORKERS:-8,32,128} bash bench/run.sh   # runs:" > "$out/commands.txt"
 bench_up
 status=0
+if [ "${ONLY:-}" = ajo ]; then
+  stop_processor
+  echo "# Processor stopped: the answers measured alone" >> "$out/commands.txt"
+  tool ajo --api "$API" --key "$KEY" --rabbit "$RABBIT" --sink-port "$SINK_PORT" --rates "${RATES:-200,500}" --duration "${DURATION:-10}" --out "$out" || status=1
+  echo "Results in $out"
+  exit $status
+fi
 if [ "${PROCESSOR:-1}" != 0 ]; then
   tool e2e --api "$API" --key "$KEY" --rate "${E2E_RATE:-500}" --duration "${E2E_DURATION:-20}" --grace 60 --pg "$PG" --out "$out" || status=1
 fi

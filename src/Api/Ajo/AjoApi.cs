@@ -72,15 +72,8 @@ public static class AjoApi
             Data = data,
         };
 
-        switch (await publisher.PublishAsync(message, ct))
-        {
-            case PublishResult.Unavailable:
-                return ContractErrors.Result(StatusCodes.Status503ServiceUnavailable, ContractErrors.Create(
-                    ErrorCodes.InternalError, "The request could not be queued; retry later.", nestedCode: ErrorCodes.ServiceUnavailable));
-            case PublishResult.Unencodable:
-                return ContractErrors.Result(StatusCodes.Status400BadRequest, ContractErrors.Create(ErrorCodes.InvalidRequest,
-                    "Invalid field $: a string holds an unpaired UTF-16 surrogate escape.", [new ErrorDetail("$", "a string holds an unpaired UTF-16 surrogate escape")]));
-        }
+        if (IntakePublisher.Refusal(await publisher.PublishAsync(message, ct)) is { } refused)
+            return refused;
 
         if (answer is not null)
             logs.CreateLogger(typeof(AjoApi)).LogDebug("AJO request {RequestId} answered by {Decision}", call.RequestId, answer.Decision);

@@ -22,8 +22,15 @@ public abstract partial record PayloadDeclaration
     public const int MaxProblems = 20;
 
     /// <summary>The JSON path of a property below <paramref name="parent"/>, as the 400 names it.</summary>
-    public static string Child(string parent, string name) =>
-        SimpleName().IsMatch(name) ? $"{parent}.{name}" : $"{parent}['{name.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal)}']";
+    public static string Child(string parent, string name)
+    {
+        // A call's own (unknown) field names reach the 400: bounded, and quoted when they are not plain names.
+        if (name.Length > MaxNameInPath)
+            name = name[..MaxNameInPath] + "…";
+        return SimpleName().IsMatch(name) ? $"{parent}.{name}" : $"{parent}['{name.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal)}']";
+    }
+
+    private const int MaxNameInPath = 64;
 
     public sealed record Mapped(string DataType, string? Label, bool Required) : PayloadDeclaration;
 

@@ -60,15 +60,8 @@ public static class IntakeApi
             HttpHeaders = submission.HttpHeaders,
         };
 
-        switch (await publisher.PublishAsync(message, ct))
-        {
-            case PublishResult.Unavailable:
-                return ContractErrors.Result(StatusCodes.Status503ServiceUnavailable, ContractErrors.Create(
-                    ErrorCodes.InternalError, "The request could not be queued; retry later.", nestedCode: ErrorCodes.ServiceUnavailable));
-            case PublishResult.Unencodable:
-                return ContractErrors.Result(StatusCodes.Status400BadRequest, ContractErrors.Create(ErrorCodes.InvalidRequest,
-                    "Invalid field $: a string holds an unpaired UTF-16 surrogate escape.", [new ErrorDetail("$", "a string holds an unpaired UTF-16 surrogate escape")]));
-        }
+        if (IntakePublisher.Refusal(await publisher.PublishAsync(message, ct)) is { } refused)
+            return refused;
 
         return TypedResults.Ok(new ExecutionResponse(requestId, "Request accepted for processing"));
     }

@@ -57,6 +57,16 @@ public sealed class IntakePublisher(IBus bus, IOptions<IntakeOptions> options, I
         }
     }
 
+    /// <summary>What a platform endpoint answers when the publish did not queue the work: 503 (retry later) or 400; null when queued.</summary>
+    public static Microsoft.AspNetCore.Http.HttpResults.JsonHttpResult<Contracts.Platform.ErrorResponse>? Refusal(PublishResult result) => result switch
+    {
+        PublishResult.Unavailable => Errors.ContractErrors.Result(StatusCodes.Status503ServiceUnavailable, Errors.ContractErrors.Create(
+            Contracts.Platform.ErrorCodes.InternalError, "The request could not be queued; retry later.", nestedCode: Contracts.Platform.ErrorCodes.ServiceUnavailable)),
+        PublishResult.Unencodable => Errors.ContractErrors.Result(StatusCodes.Status400BadRequest, Errors.ContractErrors.Create(Contracts.Platform.ErrorCodes.InvalidRequest,
+            "Invalid field $: a string holds an unpaired UTF-16 surrogate escape.", [new Contracts.Platform.ErrorDetail("$", "a string holds an unpaired UTF-16 surrogate escape")])),
+        _ => null,
+    };
+
     /// <summary>The same request id always yields the same message id, so broker-side tools can spot duplicates.</summary>
     private static Guid MessageId(string requestId)
     {

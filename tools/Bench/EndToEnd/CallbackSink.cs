@@ -34,6 +34,9 @@ internal sealed class CallbackSink : IAsyncDisposable
         _drills = drills;
     }
 
+    /// <summary>How long the sink's decision endpoint takes to answer (the "50 ms lookup" of the ajo command).</summary>
+    public static readonly TimeSpan LookupDelay = TimeSpan.FromMilliseconds(50);
+
     public LongHistogram EndToEnd { get; } = LatencyReport.NewHistogram();
 
     /// <summary>How long <c>GET /decide/{contact}</c> takes to answer.</summary>
@@ -57,6 +60,12 @@ internal sealed class CallbackSink : IAsyncDisposable
         var sink = new CallbackSink(app, ledger, drills ?? new SinkDrills());
         app.MapPost("/callback/{**rest}", sink.CallbackAsync);
         app.MapPost("/channel", sink.ChannelAsync);
+        // A decision endpoint for AJO custom actions' lookups (bench/actions.json, bench-ajo-lookup): answers after LookupDelay.
+        app.MapGet("/lookup/vip", async () =>
+        {
+            await Task.Delay(LookupDelay);
+            return Results.Ok(new { status = "gold", points = 1290 });
+        });
         // The decision endpoint of the SFMC lookup split: answers after --decide-ms (50) like a real segment service.
         app.MapGet("/decide/{contact}", async (string contact, CancellationToken ct) =>
         {
