@@ -15,6 +15,7 @@ RABBIT="amqp://guest:guest@127.0.0.1:5672/bench"
 API=http://127.0.0.1:5080
 KEY=bench-key-0123456789  # at least 16 characters, or the Api refuses to start
 SUPPORT_KEY=bench-support-key
+SFMC_SECRET=bench-sfmc-signing-secret-0123456789abcdef0123456789abcdef  # Journey Builder's JWT signing secret (≥ 32 bytes)
 bench=(dotnet "$repo/tools/Bench/bin/Release/net10.0/ExternalAction.Bench.dll")
 
 bench_up() {
@@ -40,6 +41,9 @@ bench_up() {
   # The bench tool's channel and callback sink are on loopback, which outbound clients refuse unless allowed.
   export ExternalAction__Outbound__AllowedNetworks__0=127.0.0.0/8
   export ExternalAction__Processor__RetryBaseSeconds=1 ExternalAction__Processor__RetryMaxSeconds=10
+  # The SFMC activities of bench/actions.json: Journey Builder's signing secret, and the https URL config.json names.
+  export ExternalAction__Sfmc__SigningSecrets__0__Name=bench_sfmc_jwt Secrets__bench_sfmc_jwt="$SFMC_SECRET"
+  export ExternalAction__Intake__PublicBaseUrl=https://bench.example.com
   export Logging__LogLevel__Default=Warning
   rm -f "$out/pids/"*   # left by a run that was killed before its trap ran
   trap bench_down EXIT
@@ -93,7 +97,7 @@ fds() { ls "/proc/$1/fd" | wc -l; }
 tool() {
   local shown="ExternalAction.Bench $*"
   shown=${shown//"$repo/"/}
-  shown=${shown//"$PG"/\$PG}; shown=${shown//"$RABBIT"/\$RABBIT}; shown=${shown//"$SUPPORT_KEY"/\$SUPPORT_KEY}; shown=${shown//"$KEY"/\$KEY}
+  shown=${shown//"$PG"/\$PG}; shown=${shown//"$RABBIT"/\$RABBIT}; shown=${shown//"$SUPPORT_KEY"/\$SUPPORT_KEY}; shown=${shown//"$KEY"/\$KEY}; shown=${shown//"$SFMC_SECRET"/\$SFMC_SECRET}
   echo "$shown" >> "$out/commands.txt"
   "${bench[@]}" "$@"
 }

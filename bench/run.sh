@@ -2,16 +2,17 @@
 # One command for the benchmark: a real deployment on loopback (see lib.sh) and the bench tool —
 #   e2e   request sent → callback received at E2E_RATE, with the outcome accounting (lost and duplicated must be 0)
 #   all   floor, naive confirm-per-request baseline and our intake at the same open-loop rates (ratios to the baseline)
+#   sfmc  Journey Builder executes (plain, rules split, 50 ms lookup split) beside the intake and the naive baseline
 #   max   closed loop with growing worker counts: the maximum sustainable intake rate
 #   report  the latest-run section of docs/benchmarks.md (machine, commands, numbers against the targets, plots)
 # e2e runs first, on a fresh deployment; the Processor is then stopped so that all and max measure the intake alone,
 # like the naive baseline (no consumer competing for the cores). INTAKE_WITH_PROCESSOR=1 keeps it consuming.
 # Results (JSON, Markdown, SVG, commands.txt, host logs) land in bench/results/. Bounded in time (about 6 minutes).
 # Usage: [RATES=200,500,1000] [DURATION=10] [E2E_RATE=500] [E2E_DURATION=20] [WORKERS=8,32,128] [DOC=docs/benchmarks.md]
-#        [ONLY=e2e] [PROCESSOR=0] [INTAKE_WITH_PROCESSOR=1] bash bench/run.sh     (DOC= leaves the document alone;
+#        [SFMC_RATES=200,500] [ONLY=e2e|sfmc] [PROCESSOR=0] [INTAKE_WITH_PROCESSOR=1] bash bench/run.sh     (DOC= leaves the document alone;
 #        PROCESSOR=0 never starts the Processor and skips e2e)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-rm -f "$out/commands.txt" "$out"/{all,e2e,max}.{json,md,svg}
+rm -f "$out/commands.txt" "$out"/{all,e2e,max,sfmc}.{json,md,svg}
 echo "${ONLY:+ONLY=$ONLY }${PROCESSOR:+PROCESSOR=$PROCESSOR }${INTAKE_WITH_PROCESSOR:+INTAKE_WITH_PROCESSOR=$INTAKE_WITH_PROCESSOR }RATES=${RATES:-200,500,1000} DURATION=${DURATION:-10} E2E_RATE=${E2E_RATE:-500} E2E_DURATION=${E2E_DURATION:-20} WORKERS=${WORKERS:-8,32,128} bash bench/run.sh   # runs:" > "$out/commands.txt"
 bench_up
 status=0
@@ -23,8 +24,14 @@ if [ "${ONLY:-}" != e2e ]; then
     stop_processor
     echo "# Processor stopped: the intake measured alone" >> "$out/commands.txt"
   fi
-  tool all --api "$API" --key "$KEY" --rabbit "$RABBIT" --rates "${RATES:-200,500,1000}" --duration "${DURATION:-10}" --out "$out" || status=1
-  tool max --api "$API" --key "$KEY" --workers "${WORKERS:-8,32,128}" --duration 10 --out "$out" || status=1
+  if [ "${ONLY:-}" != sfmc ]; then
+    tool all --api "$API" --key "$KEY" --rabbit "$RABBIT" --rates "${RATES:-200,500,1000}" --duration "${DURATION:-10}" --out "$out" || status=1
+  fi
+  # Journey Builder executes (plain, rules split, 50 ms lookup split) beside the intake and the naive baseline.
+  tool sfmc --api "$API" --key "$KEY" --rabbit "$RABBIT" --secret "$SFMC_SECRET" --rates "${SFMC_RATES:-200,500}" --duration "${DURATION:-10}" --out "$out" || status=1
+  if [ "${ONLY:-}" != sfmc ]; then
+    tool max --api "$API" --key "$KEY" --workers "${WORKERS:-8,32,128}" --duration 10 --out "$out" || status=1
+  fi
 fi
 doc="${DOC-docs/benchmarks.md}"
 if [ -n "$doc" ]; then

@@ -103,7 +103,12 @@ public static class ActionFileLoader
         try
         {
             var action = obj.Deserialize<ActionDefinition>(Json);
-            return action is null ? null : action with { ServiceDefinition = Normalize(action.ServiceDefinition), ServesB2B = servesB2B };
+            return action is null ? null : action with
+            {
+                ServiceDefinition = Normalize(action.ServiceDefinition),
+                ServesB2B = servesB2B,
+                OtherFaces = [.. ActionDefinition.OtherFaceKeys.Where(obj.ContainsKey)],
+            };
         }
         catch (JsonException e)
         {

@@ -25,8 +25,17 @@ public static partial class ActionValidator
             p.AddRange(ServiceDefinitionSchema.Validate(action.ServiceDefinition));
             ValidateServiceDefinition(action.ServiceDefinition, p);
         }
-        ValidateChannel(action.Channel, p);
+        if (action.Rules.Routes.Count == 0)
+            ValidateChannel(action.Channel, p);
+        Rules.RulesValidator.Validate(action, p, (channel, key, problems) =>
+        {
+            var found = new List<string>();
+            ValidateChannel(channel, found);
+            problems.AddRange(found.Select(f => ActionDefinition.AtKey(f, key)));
+        });
         ValidateMappings(action, p);
+        if (action.Sfmc is not null)
+            p.AddRange(Sfmc.SfmcActivityValidator.Validate(action));
         return p;
     }
 
@@ -82,17 +91,19 @@ public static partial class ActionValidator
             if (ChannelUrls.Origin(url, isTemplate, out var problem) is null)
                 p.Add($"key '{key}': {problem}.");
         }
+        if (ChannelUrls.FromValueProblem(channel) is { } urlFrom)
+            p.Add(urlFrom);
         switch (channel.Type)
         {
             case ChannelTypes.Webhook:
-                if (channel.Url is null && channel.UrlSecret is null) p.Add("key 'channel.url': is required for a webhook (or 'channel.urlSecret').");
+                if (channel.Url is null && channel.UrlSecret is null && channel.UrlFrom is null) p.Add("key 'channel.url': is required for a webhook (or 'channel.urlSecret', 'channel.urlFrom').");
                 if (channel.Method is not ("GET" or "POST" or "PUT" or "PATCH" or "DELETE")) p.Add("key 'channel.method': must be GET, POST, PUT, PATCH or DELETE.");
                 if (!ChannelAuthTypes.All.Contains(channel.Auth.Type)) p.Add($"key 'channel.auth.type': must be one of {string.Join(", ", ChannelAuthTypes.All)}.");
                 if (channel.Auth.Type != ChannelAuthTypes.None && string.IsNullOrEmpty(channel.Auth.Secret)) p.Add("key 'channel.auth.secret': names the secret to use and is required for this auth type.");
                 if (channel.Auth.Type == ChannelAuthTypes.Basic && string.IsNullOrEmpty(channel.Auth.Username)) p.Add("key 'channel.auth.username': is required for basic auth.");
                 break;
             case ChannelTypes.Slack:
-                if (channel.Url is null && channel.UrlSecret is null) p.Add("key 'channel.urlSecret': names the secret holding the Slack incoming-webhook URL.");
+                if (channel.Url is null && channel.UrlSecret is null && channel.UrlFrom is null) p.Add("key 'channel.urlSecret': names the secret holding the Slack incoming-webhook URL (or 'channel.urlFrom').");
                 if (channel.Text is null && channel.Blocks is null) p.Add("key 'channel.text': a Slack message needs 'text' or 'blocks'.");
                 break;
             case ChannelTypes.Twilio:
@@ -138,13 +149,13 @@ public static partial class ActionValidator
             case ValueSources.Constant when m.Value is null:
                 p.Add($"key '{key}.value': is required for source 'constant'.");
                 break;
-            case ValueSources.Request or ValueSources.Response when string.IsNullOrWhiteSpace(m.Path):
+            case ValueSources.Request or ValueSources.Response or ValueSources.Delivery when string.IsNullOrWhiteSpace(m.Path):
                 p.Add($"key '{key}.path': is required for source '{m.Source}'.");
                 break;
             case ValueSources.Response when channelType == ChannelTypes.None:
                 p.Add($"key '{key}.source': 'response' needs a channel that answers (channel.type is 'none').");
                 break;
-            case not (ValueSources.Constant or ValueSources.Request or ValueSources.Response):
+            case not (ValueSources.Constant or ValueSources.Request or ValueSources.Response or ValueSources.Delivery):
                 p.Add($"key '{key}.source': must be one of {string.Join(", ", ValueSources.All)}.");
                 break;
         }

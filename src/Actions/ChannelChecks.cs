@@ -19,7 +19,8 @@ public sealed class ChannelChecks(ActionCatalog catalog, SecretResolver secrets,
 
     public Task StartingAsync(CancellationToken cancellationToken)
     {
-        var problems = catalog.All.SelectMany(action => Check(action.Channel).Select(p => $"action '{action.Name}': {p}")).ToList();
+        var problems = catalog.All.SelectMany(action => action.AllChannels()
+            .SelectMany(c => Check(c.Channel).Select(p => $"action '{action.Name}': {ActionDefinition.AtKey(p, c.Key)}"))).ToList();
         return problems.Count == 0 ? Task.CompletedTask : throw ActionDefinitionException.Invalid(catalog.File ?? "(not read from a file)", problems);
     }
 

@@ -15,6 +15,14 @@ public sealed record ChannelDefinition
     public string? Url { get; init; }
     /// <summary>Name of a secret holding the URL, when the URL itself is a credential (Slack incoming webhooks).</summary>
     public string? UrlSecret { get; init; }
+    /// <summary>
+    /// Dotted path of a template-model value holding the whole URL (SFMC: <c>inArguments.webhookUrl</c>, a URL the marketer
+    /// sets per journey). Platform data choosing a host: allowed only with <see cref="AllowedHosts"/>, https, and through
+    /// the outbound address policy like every other URL.
+    /// </summary>
+    public string? UrlFrom { get; init; }
+    /// <summary>Hosts a <see cref="UrlFrom"/> URL may name: exact names or <c>*.domain</c> wildcards.</summary>
+    public List<string> AllowedHosts { get; init; } = [];
     public Dictionary<string, string> Headers { get; init; } = [];
     public JsonNode? Body { get; init; }
     public ChannelAuth Auth { get; init; } = new();
@@ -30,6 +38,14 @@ public sealed record ChannelDefinition
     public string? From { get; init; }
     public string? MessagingServiceSid { get; init; }
     public string? To { get; init; }
+
+    /// <summary>
+    /// Liquid template of the recipient's address that the suppression list and address caps key on (default: Twilio's
+    /// <c>to</c>; other channels have none unless given). Its kind is <see cref="AddressKind"/>, else the channel's.
+    /// </summary>
+    public string? Address { get; init; }
+    /// <summary><c>sms</c>, <c>email</c>, <c>slack</c> or <c>webhook</c>; default: the channel's own kind.</summary>
+    public string? AddressKind { get; init; }
 
     /// <summary>Requests per second this channel may receive from one Processor instance (0 = unlimited).</summary>
     public double RatePerSecond { get; init; }

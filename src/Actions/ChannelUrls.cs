@@ -52,6 +52,52 @@ public static class ChannelUrls
         return new Uri(uri.GetLeftPart(UriPartial.Authority));
     }
 
+    /// <summary>Why a channel's <see cref="ChannelDefinition.UrlFrom"/> cannot be used as configured, or null.</summary>
+    public static string? FromValueProblem(ChannelDefinition channel)
+    {
+        if (channel.UrlFrom is null)
+            return channel.AllowedHosts.Count > 0 ? "key 'channel.allowedHosts': is only read with 'channel.urlFrom'." : null;
+        if (channel.Type is not (ChannelTypes.Webhook or ChannelTypes.Slack))
+            return "key 'channel.urlFrom': only a webhook or Slack channel takes its URL from the request's data.";
+        if (channel.Url is not null || channel.UrlSecret is not null)
+            return "key 'channel.urlFrom': give one of 'channel.url', 'channel.urlSecret' and 'channel.urlFrom'.";
+        if (!System.Text.RegularExpressions.Regex.IsMatch(channel.UrlFrom, "^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$"))
+            return "key 'channel.urlFrom': must be a dotted path of the template model, such as 'inArguments.webhookUrl'.";
+        if (channel.AllowedHosts.Count == 0)
+            return "key 'channel.allowedHosts': is required with 'channel.urlFrom': a URL from the request's data may only name these hosts.";
+        return channel.AllowedHosts.Any(h => !System.Text.RegularExpressions.Regex.IsMatch(h, "^(\\*\\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$"))
+            ? "key 'channel.allowedHosts': each entry must be a lower-case host name (or '*.domain'), such as 'hooks.slack.com'."
+            : null;
+    }
+
+    /// <summary>
+    /// A URL taken whole from request data (<see cref="ChannelDefinition.UrlFrom"/>): https, no credentials, no port other
+    /// than 443, and a host among <paramref name="allowedHosts"/>. Null with the reason (never the value) otherwise.
+    /// </summary>
+    public static Uri? FromValue(string? value, IReadOnlyList<string> allowedHosts, out string? problem)
+    {
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps)
+            problem = "is not an absolute https URL";
+        else if (uri.UserInfo.Length > 0)
+            problem = "must not carry credentials";
+        else if (!uri.IsDefaultPort)
+            problem = "must use the https port (443)";
+        else if (!HostAllowed(uri.IdnHost, allowedHosts))
+            problem = $"names a host that is not one of {string.Join(", ", allowedHosts)}";
+        else
+        {
+            problem = null;
+            return uri;
+        }
+        return null;
+    }
+
+    /// <summary>Exact host names or <c>*.domain</c> wildcards (which match sub-domains, not the domain itself).</summary>
+    public static bool HostAllowed(string host, IEnumerable<string> allowedHosts) =>
+        allowedHosts.Any(a => a.StartsWith("*.", StringComparison.Ordinal)
+            ? host.EndsWith(a[1..], StringComparison.OrdinalIgnoreCase) && host.Length > a.Length - 1
+            : string.Equals(host, a, StringComparison.OrdinalIgnoreCase));
+
     private static int FirstPlaceholder(string template)
     {
         var output = template.IndexOf("{{", StringComparison.Ordinal);

@@ -1,5 +1,7 @@
 using ExternalAction.Actions;
+using ExternalAction.Processor.Adapters.Ajo;
 using ExternalAction.Processor.Adapters.B2B;
+using ExternalAction.Processor.Adapters.Sfmc;
 using ExternalAction.Processor.Alerts;
 using ExternalAction.Processor.Callbacks;
 using ExternalAction.Processor.Engine;
@@ -32,6 +34,9 @@ public static class ProcessorRegistration
         services.AddCallbacks();
         // The platform contracts: each an adapter and an outcome reporter on the one engine (docs/architecture.md).
         services.AddContract<B2BAdapter, B2BCallbackReporter>();
+        services.AddAjoContract();
+        services.AddSfmcContract();
+        services.AddSingleton<Rules.DeliveryGate>();
         services.AddSingleton<ActionProcessor>();
         services.AddSingleton<UnreadableMessages>();
         services.AddOptions<BacklogOptions>().BindConfiguration(BacklogOptions.Section)

@@ -69,6 +69,8 @@ public sealed record RequestRecord
     public string? AccessorValues { get; init; }
     public string? AccessorRejections { get; init; }
     public string? SelectedPathId { get; init; }
+    /// <summary>The route of the action's delivery rules the request went (or was suppressed or capped) on.</summary>
+    public string? Route { get; init; }
     public int? CallbackStatusCode { get; init; }
     public string? CallbackResult { get; init; }
     /// <summary>
@@ -105,6 +107,7 @@ public sealed record StatusUpdate
     public string? AccessorValues { get; init; }
     public string? AccessorRejections { get; init; }
     public string? SelectedPathId { get; init; }
+    public string? Route { get; init; }
     public int? CallbackStatusCode { get; init; }
     public string? CallbackResult { get; init; }
     /// <summary>See <see cref="RequestRecord.CallbackOutcomeUnknown"/>; set by every callback attempt that failed transiently.</summary>

@@ -43,7 +43,7 @@ internal static class RequestColumns
     public static IReadOnlyList<string> KeptUnlessSet { get; } =
     [
         "outcome", "attempt_count", "delivered_at", "delivery_status_code", "delivery_duration_ms", "accessor_values",
-        "accessor_rejections", "selected_path_id", "callback_status_code", "callback_result", "callback_outcome_unknown",
+        "accessor_rejections", "selected_path_id", "route", "callback_status_code", "callback_result", "callback_outcome_unknown",
         "callback_body", "last_error",
     ];
 

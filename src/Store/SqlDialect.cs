@@ -44,6 +44,12 @@ internal abstract class SqlDialect
 
     public abstract string CreateMigrationsTable { get; }
 
+    /// <summary>
+    /// Serialises frequency-cap reservations of one key (<c>@Key</c>) until the transaction ends, so that instances
+    /// counting the same contact never both take the last slot (SQLite: none needed, its write transaction does it).
+    /// </summary>
+    public abstract string? CapLock { get; }
+
     /// <summary>"column is one of the list parameter": Dapper expands <c>IN @Ids</c> to one parameter per item, except for Npgsql, which takes the list as one array.</summary>
     public virtual string InList(string parameter) => $"IN @{parameter}";
 
@@ -147,6 +153,7 @@ internal abstract class SqlDialect
         protected override string BuildInsertIfAbsent(int rows) => OnConflictInsert(rows);
         public override string Limit => "LIMIT @Take";
         public override string? AcquireMigrationLock => null;
+        public override string? CapLock => null;
         public override string? ReleaseMigrationLock => null;
         public override string CreateMigrationsTable => "CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT NOT NULL PRIMARY KEY, applied_at INTEGER NOT NULL)";
 
@@ -171,6 +178,7 @@ internal abstract class SqlDialect
         public override string InList(string parameter) => $"= ANY(@{parameter})";
         public override string LockedBatch(string where) => $"{base.LockedBatch(where)} FOR UPDATE SKIP LOCKED";
         public override string? AcquireMigrationLock => "SELECT pg_advisory_lock(7274001)";
+        public override string? CapLock => "SELECT pg_advisory_xact_lock(hashtextextended(@Key, 7274002))";
         public override string? ReleaseMigrationLock => "SELECT pg_advisory_unlock(7274001)";
         public override string CreateMigrationsTable => "CREATE TABLE IF NOT EXISTS schema_migrations (version VARCHAR(64) NOT NULL PRIMARY KEY, applied_at BIGINT NOT NULL)";
         public override bool UpdateIsOneStatement => true;
@@ -267,6 +275,7 @@ internal abstract class SqlDialect
             {(returnRow ? "" : "SELECT @@ROWCOUNT;")}
             """;
         public override string? AcquireMigrationLock => "EXEC sp_getapplock @Resource = 'externalaction-migrations', @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = 60000";
+        public override string? CapLock => "EXEC sp_getapplock @Resource = @Key, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = 10000";
         public override string? ReleaseMigrationLock => "EXEC sp_releaseapplock @Resource = 'externalaction-migrations', @LockOwner = 'Session'";
         public override string CreateMigrationsTable =>
             "IF OBJECT_ID(N'schema_migrations', N'U') IS NULL CREATE TABLE schema_migrations (version NVARCHAR(64) NOT NULL PRIMARY KEY, applied_at BIGINT NOT NULL)";

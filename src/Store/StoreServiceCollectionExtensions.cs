@@ -32,6 +32,8 @@ public static class StoreServiceCollectionExtensions
         services.TryAddSingleton(sp => new StatusStore(
             sp.GetRequiredService<DbDataSource>(), sp.GetRequiredService<SqlDialect>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton(sp => new StatusQueries(sp.GetRequiredService<DbDataSource>(), sp.GetRequiredService<SqlDialect>()));
+        services.TryAddSingleton(sp => new Rules.DeliveryRulesStore(sp.GetRequiredService<DbDataSource>(), sp.GetRequiredService<SqlDialect>()));
+        services.TryAddSingleton(sp => new Activations.JourneyActivations(sp.GetRequiredService<DbDataSource>()));
         services.AddHostedService<MigrateOnStart>();
         services.AddHealthChecks().AddCheck<StoreHealthCheck>("status-store", tags: [ServiceDefaultsExtensions.ReadyTag]);
         return services;

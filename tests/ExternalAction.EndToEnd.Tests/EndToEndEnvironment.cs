@@ -57,15 +57,20 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
 
     /// <param name="tweak">Changes to the settings both hosts get.</param>
     /// <param name="apiClockOffset">Shifts the Api's clock (received time, hence deadlines) to test deadlines quickly.</param>
+    /// <param name="actions">The action file's JSON for the WireMock base URL it is given; default: <see cref="ActionsJson"/>.</param>
+    /// <param name="moreActions">Adds actions of a suite's own to that file (given WireMock's URL).</param>
     /// <param name="kestrel">Serves the Api on a real socket (<see cref="ApiUrl"/>), for a browser.</param>
     public static async Task<EndToEndEnvironment> StartAsync(Action<Dictionary<string, string?>>? tweak = null, TimeSpan apiClockOffset = default, bool processorProcess = false,
-        bool kestrel = false)
+        Func<string, string>? actions = null, Func<string, IEnumerable<JsonObject>>? moreActions = null, bool kestrel = false)
     {
         var wire = WireMockServer.Start();
         var vhost = await RabbitVirtualHost.CreateAsync();
         var database = await PostgresDatabase.CreateAsync();
         var actionsFile = Path.Combine(Path.GetTempPath(), $"e2e-actions-{Guid.NewGuid():N}.json");
-        await File.WriteAllTextAsync(actionsFile, ActionsJson(wire.Url!));
+        var file = JsonNode.Parse((actions ?? (url => ActionsJson(url, [])))(wire.Url!))!;
+        foreach (var extra in moreActions?.Invoke(wire.Url!) ?? [])
+            file["actions"]!.AsArray().Add(extra);
+        await File.WriteAllTextAsync(actionsFile, file.ToJsonString());
 
         var settings = new Dictionary<string, string?>
         {
@@ -111,7 +116,7 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
     }
 
     /// <summary>Adobe's sample service definitions as actions, one per channel kind, all pointing at WireMock.</summary>
-    private static string ActionsJson(string wire)
+    private static string ActionsJson(string wire, IEnumerable<JsonObject> moreActions)
     {
         var adobe = Path.Combine(Fixtures.Root, "adobe");
         var actions = new JsonObject
@@ -179,6 +184,8 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
                     },
                 }),
         };
+        foreach (var more in moreActions)
+            actions["actions"]!.AsArray().Add(more);
         return actions.ToJsonString();
     }
 
@@ -364,7 +371,7 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
         while (DateTime.UtcNow < until)
         {
             last = await SupportViewAsync(requestId);
-            if (last is { } view && StatusOf(view) is "CallbackSent" or "CallbackUnconfirmed" or "Failed" or "TimedOut")
+            if (last is { } view && Store.RequestStatuses.IsFinal(StatusOf(view)))
                 return view;
             await Task.Delay(100);
         }

@@ -20,6 +20,11 @@ public sealed class SqlServerStatementTests
             yield return new TestCaseData(sql).SetName($"Store statement {name} parses as T-SQL");
         foreach (var (name, sql) in StatusQueries.Statements)
             yield return new TestCaseData(sql).SetName($"Query statement {name} parses as T-SQL");
+        var rules = new Rules.DeliveryRulesStore(Npgsql.NpgsqlDataSource.Create("Host=unused"), SqlDialect.For(StoreProviders.SqlServer));
+        foreach (var (name, sql) in rules.Statements)
+            yield return new TestCaseData(sql).SetName($"Delivery rules statement {name} parses as T-SQL");
+        foreach (var (name, sql) in Store.Activations.JourneyActivations.Statements)
+            yield return new TestCaseData(sql).SetName($"Activation statement {name} parses as T-SQL");
     }
 
     [TestCaseSource(nameof(Statements))]

@@ -18,6 +18,17 @@ public sealed class StoreFixture : IAsyncDisposable
         Store = NewStore();
         var dialect = SqlDialect.For(provider);
         Queries = new StatusQueries(dialect.CreateDataSource(connectionString), dialect);
+        Rules = new Store.Rules.DeliveryRulesStore(dialect.CreateDataSource(connectionString), dialect);
+    }
+
+    /// <summary>The delivery rules' store (suppression list, frequency caps).</summary>
+    public Store.Rules.DeliveryRulesStore Rules { get; }
+
+    /// <summary>A delivery rules store with its own connection pool, as another Processor instance would have.</summary>
+    public Store.Rules.DeliveryRulesStore NewRules()
+    {
+        var dialect = SqlDialect.For(Provider);
+        return new Store.Rules.DeliveryRulesStore(dialect.CreateDataSource(ConnectionString), dialect);
     }
 
     public string Provider { get; }

@@ -77,7 +77,8 @@ public sealed class Submission : IBindableFromHttpContext<Submission>
         return (null, SubmissionFilter.Invalid([problem]));
     }
 
-    private static bool IsJson(string? contentType)
+    /// <summary>application/json or an application/*+json media type (shared with the AJO face).</summary>
+    internal static bool IsJson(string? contentType)
     {
         if (string.IsNullOrEmpty(contentType))
             return false;

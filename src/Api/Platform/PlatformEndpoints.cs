@@ -1,7 +1,9 @@
 using ExternalAction.Actions;
+using ExternalAction.Api.Ajo;
 using ExternalAction.Api.Intake;
 using ExternalAction.Api.OpenApi;
 using ExternalAction.Api.ServiceDefinition;
+using ExternalAction.Api.Sfmc;
 using ExternalAction.Api.Status;
 using Microsoft.Extensions.Options;
 
@@ -13,7 +15,13 @@ namespace ExternalAction.Api.Platform;
 /// </summary>
 public static class PlatformEndpoints
 {
-    public static IServiceCollection AddPlatformEndpoints(this IServiceCollection services) => services.AddIntake();
+    public static IServiceCollection AddPlatformEndpoints(this IServiceCollection services)
+    {
+        services.AddIntake();
+        services.AddAjoFace();
+        services.AddSfmc();
+        return services;
+    }
 
     public static IEndpointRouteBuilder MapPlatformEndpoints(this IEndpointRouteBuilder endpoints)
     {
@@ -34,6 +42,10 @@ public static class PlatformEndpoints
             b2b.MapServiceDefinition(intake);
             b2b.MapStatus();
             b2b.MapOpenApiDocument();
+            // AJO custom actions (/ajo/…); 404 for an action without an 'ajo' section.
+            group.MapAjo(intake);
+            // Salesforce Marketing Cloud Journey Builder custom activity (404 for an action without an sfmc section).
+            group.MapSfmc();
         }
         return endpoints;
     }

@@ -4,6 +4,7 @@ using ExternalAction.Api.Support.Replay;
 using ExternalAction.Contracts.Messaging;
 using ExternalAction.Contracts.Platform;
 using ExternalAction.Store;
+using ExternalAction.Store.Activations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -37,6 +38,8 @@ public static class SupportApi
         group.MapPost("/requests/{requestId}/replay", ReplayOne);
         group.MapGet("/replays", ReplayPreview);
         group.MapPost("/replays", ReplayAll);
+        group.MapSuppressions();
+        group.MapGet("/activations", Activations);
         return group;
     }
 
@@ -163,6 +166,15 @@ public static class SupportApi
             JourneyInstanceId = journeyInstanceId, From = fromTime, To = toTime,
         };
         return problems.Count > 0 ? Invalid(problems) : null;
+    }
+
+    /// <summary>Where is an action live? The journey versions that published (or stopped) it, from the platforms' publish and stop calls.</summary>
+    public static async Task<Results<Ok<ActivationsView>, JsonHttpResult<ErrorResponse>>> Activations(
+        JourneyActivations activations, CancellationToken ct, string? action = null, string? state = null)
+    {
+        if (state is not (null or JourneyActivations.Live or JourneyActivations.Stopped))
+            return Invalid([new ErrorDetail("state", $"must be {JourneyActivations.Live} or {JourneyActivations.Stopped}")]);
+        return TypedResults.Ok(new ActivationsView(await activations.ListAsync(action, state, ct)));
     }
 
     private static async ValueTask<object?> RequireSupportKey(EndpointFilterInvocationContext context, EndpointFilterDelegate next)

@@ -26,3 +26,6 @@ public sealed record ReplayView(string RequestId, bool Replayed, DateTimeOffset?
 public sealed record ReplayPreviewView(int Count, IReadOnlyList<string> FirstRequestIds);
 
 public sealed record ReplayAllView(int Replayed, int Refused, IReadOnlyList<ReplayView> Requests);
+
+/// <summary>The journey versions using actions (<c>GET /support/activations?action=&amp;state=live</c>).</summary>
+public sealed record ActivationsView(IReadOnlyList<ExternalAction.Store.Activations.JourneyActivation> Items);

@@ -34,7 +34,8 @@ public static class AccessorResolver
     public static JsonNode RequestJson(ActionAccepted message) => JsonSerializer.SerializeToNode(message.B2B, ContractJson.Options)!;
 
     /// <summary>With the request and the channel's answer already as JSON (the caller reads other mappings from them too).</summary>
-    public static AccessorOutcome Resolve(ActionDefinition action, ActionAccepted message, JsonNode request, JsonNode? response)
+    /// <param name="delivery">What the delivery step came to, for <c>delivery</c> mappings (<see cref="ValueMappingReader.DeliveryJson"/>).</param>
+    public static AccessorOutcome Resolve(ActionDefinition action, ActionAccepted message, JsonNode request, JsonNode? response, JsonNode? delivery = null)
     {
         var metadata = action.AccessorsMetadata.Where(m => m.AccessorName is not null)
             .GroupBy(m => m.AccessorName!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
@@ -45,7 +46,7 @@ public static class AccessorResolver
         foreach (var (name, mapping) in action.Accessors)
         {
             if (!ValueMappingReader.IsPerRelationship(mapping))
-                Add(values, name, mapping, ValueMappingReader.Read(mapping, request, response), response, metadata, rejections, null);
+                Add(values, name, mapping, ValueMappingReader.Read(mapping, request, response, delivery: delivery), response, metadata, rejections, null);
             else if (!accountPerson)
                 rejections.Add(new AccessorRejection(name, $"reads '{mapping.Path}', but only accountPerson requests have relationships"));
         }
@@ -60,7 +61,7 @@ public static class AccessorResolver
                 var relId = (long)id;
                 var own = (JsonObject)values.DeepClone();
                 foreach (var (name, mapping) in action.Accessors.Where(a => ValueMappingReader.IsPerRelationship(a.Value)))
-                    Add(own, name, mapping, ValueMappingReader.Read(mapping, request, response, relationship), response, metadata, rejections, relId);
+                    Add(own, name, mapping, ValueMappingReader.Read(mapping, request, response, relationship, delivery), response, metadata, rejections, relId);
                 byRelationship[relId] = own;
             }
         }

@@ -104,10 +104,7 @@ public sealed class ChannelDelivery(
                 break;
             case ChannelAuthTypes.Hmac:
                 // Receivers recompute HMAC-SHA256(secret, "{timestamp}.{body}") and reject stale timestamps.
-                var timestamp = clock.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-                var signature = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secrets.Resolve(auth.Secret!)), Encoding.UTF8.GetBytes($"{timestamp}.{body}"));
-                OutboundHeaders.Add(request, auth.HeaderName ?? "X-Signature", "sha256=" + Convert.ToHexStringLower(signature));
-                OutboundHeaders.Add(request, "X-Signature-Timestamp", timestamp);
+                HmacSignature.Sign(request, secrets.Resolve(auth.Secret!), auth.HeaderName ?? "X-Signature", body, clock);
                 break;
         }
     }
@@ -144,7 +141,20 @@ public sealed class ChannelDelivery(
 
     /// <summary>The channel's URL: taken whole from its secret, or rendered from its template.</summary>
     private Uri Url(ChannelDefinition channel, JsonObject model) =>
-        channel.UrlSecret is { } secretName ? Absolute(secrets.Resolve(secretName)) : templates.RenderUrl(channel.Url!, model);
+        channel.UrlSecret is { } secretName ? Absolute(secrets.Resolve(secretName))
+        : channel.UrlFrom is { } path ? FromModel(channel, model, path)
+        : templates.RenderUrl(channel.Url!, model);
+
+    /// <summary>A URL the request's data holds whole (<see cref="ChannelDefinition.UrlFrom"/>): only to the action's allowed hosts.</summary>
+    private static Uri FromModel(ChannelDefinition channel, JsonObject model, string path)
+    {
+        JsonNode? node = model;
+        foreach (var segment in path.Split('.'))
+            node = node is JsonObject obj ? obj[segment] : null;
+        var value = node is JsonValue v && v.TryGetValue<string>(out var text) ? text : null;
+        return ChannelUrls.FromValue(value, channel.AllowedHosts, out var problem)
+            ?? throw new TemplateException($"the channel URL from '{path}' {problem}");
+    }
 
     /// <summary>A channel URL taken whole from a secret (Slack webhooks): it must be an absolute http(s) URL.</summary>
     private static Uri Absolute(string url) =>

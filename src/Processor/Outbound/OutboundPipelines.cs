@@ -37,7 +37,8 @@ public sealed class OutboundPipelines(
     private static readonly ResiliencePropertyKey<bool> Opened = new("ExternalAction.Opened");
     private readonly ConcurrentDictionary<string, DateTimeOffset> _pausedUntil = new(StringComparer.Ordinal);
 
-    public static string ChannelKey(ActionDefinition action) => "channel:" + action.Name;
+    /// <summary>One pipeline per channel: the action's, or each route's of its delivery rules.</summary>
+    public static string ChannelKey(ActionDefinition action) => "channel:" + action.Name + (action.RouteName is { } route ? "/" + route : "");
 
     /// <summary>The pipeline of <paramref name="action"/>'s channel, built from its settings when first used.</summary>
     public OutboundPipeline Channel(ActionDefinition action)
@@ -69,6 +70,18 @@ public sealed class OutboundPipelines(
         if (!registry.TryGetPipeline<OutboundResult>(CallbacksKey, out var pipeline))
             pipeline = registry.GetOrAddPipeline<OutboundResult>(CallbacksKey, (builder, _) => builder.AddPipeline(Circuit(CallbacksKey)).AddTimeout(timeout));
         return new OutboundPipeline(this, CallbacksKey, pipeline);
+    }
+
+    /// <summary>
+    /// The pipeline of an outcome report that is not the B2B callback, one per <paramref name="key"/> (SFMC's Data Extension
+    /// write-back <c>report:sfmc</c>, an AJO status webhook <c>report:ajo-status:&lt;action&gt;</c>): a circuit of its own,
+    /// so a 429 from that receiver pauses its reports only (never the callbacks), and each attempt's <paramref name="timeout"/>.
+    /// </summary>
+    public OutboundPipeline Reports(string key, TimeSpan timeout)
+    {
+        if (!registry.TryGetPipeline<OutboundResult>(key, out var pipeline))
+            pipeline = registry.GetOrAddPipeline<OutboundResult>(key, (builder, _) => builder.AddPipeline(Circuit(key)).AddTimeout(timeout));
+        return new OutboundPipeline(this, key, pipeline);
     }
 
     /// <summary>Until when the circuit of <paramref name="key"/> is open after a 429, or null when it is not.</summary>

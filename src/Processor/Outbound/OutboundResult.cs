@@ -15,6 +15,11 @@ public sealed record OutboundResult
     /// <summary>True when the request may have reached the server although no answer came back (timeout, reset).</summary>
     public bool OutcomeUnknown { get; init; }
 
+    /// <summary>Set when the delivery rules kept the message from the channel: <c>suppressed</c> or <c>capped</c> (<see cref="Error"/> says why).</summary>
+    public string? Verdict { get; init; }
+    /// <summary>The route of the delivery rules taken (null: the action's one channel).</summary>
+    public string? Route { get; init; }
+
     public bool Succeeded => Failure == FailureKind.None;
 }
 

@@ -51,51 +51,11 @@ public static class PathEvaluator
             return $"condition {Describe(condition)} is incomplete";
         if (!PathOperators.IsKnown(op))
             return $"operator '{op}' is unknown";
-        if (!values.TryGetPropertyValue(accessor, out var actual) || actual is null)
-            return $"accessor '{accessor}' has no value";
-        var type = types.TryGetValue(accessor, out var declared) ? declared : Infer(actual);
-        // Typed-in numbers, dates and booleans may carry stray spaces; a string's spaces are part of it.
-        var expected = type == DataTypes.String ? raw : raw.Select(v => v?.Trim()).ToList();
-        if (!TypedValues.Reads(actual, type))
-            return $"accessor '{accessor}' does not hold {A(type)}";
-        foreach (var value in expected)
-        {
-            if (!TypedValues.Reads(value, type))
-                return $"condition value {(value is null ? "null" : $"'{value}'")} is not {A(type)}";
-        }
-
-        var ordered = type is DataTypes.Integer or DataTypes.Float or DataTypes.Date or DataTypes.DateTime;
-        if (op is PathOperators.GreaterThan or PathOperators.GreaterThanOrEqual or PathOperators.LessThan or PathOperators.LessThanOrEqual && !ordered)
-            return $"{op} does not apply to {A(type)} accessor";
-        if (op is PathOperators.Contains or PathOperators.NotContains && type != DataTypes.String)
-            return $"{op} applies to string accessors only, '{accessor}' is {A(type)}";
-
-        var holds = op switch
-        {
-            PathOperators.Is => expected.Any(v => TypedValues.Compare(actual, v, type) == 0),
-            PathOperators.IsNot => !expected.Any(v => TypedValues.Compare(actual, v, type) == 0),
-            // Ordering compares with the first value; the UI offers one value for these operators.
-            PathOperators.GreaterThan => TypedValues.Compare(actual, expected[0], type) > 0,
-            PathOperators.GreaterThanOrEqual => TypedValues.Compare(actual, expected[0], type) >= 0,
-            PathOperators.LessThan => TypedValues.Compare(actual, expected[0], type) < 0,
-            PathOperators.LessThanOrEqual => TypedValues.Compare(actual, expected[0], type) <= 0,
-            PathOperators.Contains => expected.Any(v => actual.GetValue<string>().Contains(v!, StringComparison.OrdinalIgnoreCase)),
-            _ => !expected.Any(v => actual.GetValue<string>().Contains(v!, StringComparison.OrdinalIgnoreCase)),
-        };
-        return holds ? null : $"{Describe(condition)} is false";
+        values.TryGetPropertyValue(accessor, out var actual);
+        return ConditionCheck.Check("accessor", accessor, actual, op, raw, types.TryGetValue(accessor, out var declared) ? declared : null);
     }
 
-    /// <summary>The type of an accessor <c>accessorsMetadata</c> does not declare, from its JSON value.</summary>
-    private static string Infer(JsonNode value) => value.GetValueKind() switch
-    {
-        JsonValueKind.Number => DataTypes.Float,
-        JsonValueKind.True or JsonValueKind.False => DataTypes.Boolean,
-        _ => DataTypes.String,
-    };
-
-    private static string A(string type) => type == DataTypes.Integer ? "an integer" : $"a {type}";
-
-    private static string Describe(PathCondition? c) =>
+    internal static string Describe(PathCondition? c) =>
         c is null ? "null" : $"{c.Accessor} {c.Operator} [{string.Join(", ", (c.Values ?? []).Select(v => v ?? "null"))}]";
 
     private static string Shorten(string text) => text.Length <= MaxExplanation ? text : text[..(MaxExplanation - 1)] + "…";

@@ -1,10 +1,12 @@
 using ExternalAction.Actions;
 using ExternalAction.Contracts.Messaging;
 using ExternalAction.Processor.Callbacks;
+using System.Text.Json.Nodes;
 using ExternalAction.Processor.Outbound;
 using ExternalAction.Processor.Delivery;
 using ExternalAction.Processor.Engine;
 using ExternalAction.Processor.Retries;
+using ExternalAction.Processor.Rules;
 using ExternalAction.Store;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -24,6 +26,7 @@ public sealed class ActionProcessor(
     StatusStore store,
     ChannelDelivery delivery,
     ContractRegistry contracts,
+    DeliveryGate gate,
     IRetryScheduler retries,
     IOptions<ProcessorOptions> options,
     IOptions<CallbackOptions> callbackOptions,
@@ -45,7 +48,8 @@ public sealed class ActionProcessor(
         }
 
         var owner = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
-        var lease = TimeSpan.FromSeconds(action.Channel.TimeoutSeconds + callbackOptions.Value.TimeoutSeconds + options.Value.LeaseMarginSeconds);
+        var channelSeconds = action.AllChannels().Max(c => c.Channel.TimeoutSeconds);
+        var lease = TimeSpan.FromSeconds(channelSeconds + callbackOptions.Value.TimeoutSeconds + options.Value.LeaseMarginSeconds);
         var adapter = contracts.Adapter(message);
         var row = adapter.Row(message);
         var claim = await store.ClaimAsync(row, owner, now, lease, ct);
@@ -61,24 +65,83 @@ public sealed class ActionProcessor(
         if (now >= message.Deadline)
             step = new Step.End(RequestStatuses.TimedOut, "the deadline passed before processing");
         else if (record.CallbackBody is { } stored)
-            step = await ReportAsync(reporter, action, message, record, attempt, stored, ct);
+            step = Withholding.Final(await ReportAsync(reporter, action, message, record, attempt, stored, ct), record.Outcome);
         else
         {
-            var delivered = await delivery.DeliverAsync(action, message, () => adapter.TemplateModel(message, action), ct);
-            ProcessorMetrics.Delivered(action.Name, delivered);
-            step = delivered.Failure == FailureKind.Transient
-                ? Decisions.DeliveryRetry(delivered)
-                : reporter.AfterDelivery(action, message, delivered, attempt, clock.GetUtcNow());
+            step = await DeliverAsync(adapter, reporter, action, message, attempt, ct);
             if (step is Step.Report report)
             {
                 // Recorded before the report: a restarted Processor sends this same body and never delivers again.
                 await store.UpdateAsync(record.RequestId, report.Update, owner, ct);
                 if (report.FailureReason is not null)
                     logger.LogInformation("Request {RequestId}: {Reason}; reporting the failure.", record.RequestId, report.FailureReason);
-                step = await ReportAsync(reporter, action, message, record, attempt, report.Body, ct);
+                // The reporter reads the row as this update left it (the body and the delivery's outcome it reports).
+                var reported = record with { CallbackBody = report.Body, Outcome = report.Update.Outcome ?? record.Outcome };
+                step = Withholding.Final(await ReportAsync(reporter, action, message, reported, attempt, report.Body, ct), report.Update.Outcome);
             }
         }
         return await ActAsync(context, record, owner, attempt, step);
+    }
+
+    /// <summary>
+    /// The delivery rules (<see cref="DeliveryGate"/>: route, suppression, send window, caps), then the channel, then the
+    /// reporter's decision. A suppressed or capped request is reported like a request with nothing to deliver, marked
+    /// with its verdict (<see cref="Withholding"/>); a deferred one waits for its send window.
+    /// </summary>
+    private async Task<Step> DeliverAsync(IContractAdapter adapter, IOutcomeReporter reporter, ActionDefinition action, ActionAccepted message, int attempt, CancellationToken ct)
+    {
+        OutboundResult delivered;
+        if (action.Rules.IsEmpty)
+        {
+            delivered = await delivery.DeliverAsync(action, message, () => adapter.TemplateModel(message, action), ct);
+            ProcessorMetrics.Delivered(action.Name, delivered);
+        }
+        else
+        {
+            JsonObject model;
+            Verdict verdict;
+            var now = clock.GetUtcNow();
+            try
+            {
+                model = adapter.TemplateModel(message, action);
+                verdict = await gate.DecideAsync(action, message, model, now, ct);
+            }
+            catch (Exception e) when (e is not (OperationCanceledException or System.Data.Common.DbException))
+            {
+                // The rules read this request's data (conditions, address, contact): the same data fails the same way.
+                delivered = new OutboundResult { Failure = FailureKind.Permanent, Error = $"the delivery rules could not be applied to this request's data: {e.GetType().Name}: {LogText.Clean(e.Message)}" };
+                return reporter.AfterDelivery(action, message, delivered, attempt, clock.GetUtcNow());
+            }
+            switch (verdict)
+            {
+                case Verdict.Defer defer:
+                    return new Step.Wait(defer.Until - now, defer.Until, new StatusUpdate
+                    {
+                        Status = RequestStatuses.Deferred,
+                        Detail = defer.Reason,
+                        NextAttemptAt = defer.Until,
+                        Route = defer.Route,
+                    });
+                case Verdict.TooLate late:
+                    return new Step.End(RequestStatuses.TimedOut, late.Reason);
+                case Verdict.Withheld withheld:
+                    delivered = new OutboundResult { Failure = FailureKind.None, Verdict = withheld.Kind, Error = withheld.Reason, Route = withheld.Route };
+                    break;
+                case Verdict.Deliver deliver:
+                    action = deliver.Routed;
+                    delivered = await delivery.DeliverAsync(action, message, () => model, ct) with { Route = deliver.Route };
+                    ProcessorMetrics.Delivered(action.Name, delivered);
+                    if (delivered.Failure == FailureKind.Permanent)
+                        await gate.ReleaseAsync(deliver, message.RequestId, ct);
+                    break;
+                default:
+                    throw new InvalidOperationException($"Verdict {verdict.GetType().Name} has no action."); // a bug: the gate returns one of the above
+            }
+        }
+        var step = delivered.Failure == FailureKind.Transient
+            ? Decisions.DeliveryRetry(delivered)
+            : reporter.AfterDelivery(action, message, delivered, attempt, clock.GetUtcNow());
+        return Withholding.Mark(step, delivered);
     }
 
     private async Task<Step> ReportAsync(IOutcomeReporter reporter, ActionDefinition action, ActionAccepted message, RequestRecord record, int attempt, string body, CancellationToken ct)
@@ -101,7 +164,8 @@ public sealed class ActionProcessor(
             case Step.Wait wait:
                 await store.UpdateAsync(record.RequestId, wait.Update, owner, ct);
                 await retries.ScheduleAsync(context, context.Message with { NotBefore = wait.NextAttemptAt }, wait.Delay);
-                ProcessorMetrics.Rescheduled(record.ActionName);
+                if (wait.Update.Status == RequestStatuses.RetryScheduled)
+                    ProcessorMetrics.Rescheduled(record.ActionName);
                 return ProcessingResult.Rescheduled;
             case Step.Done done:
                 if (await store.UpdateAsync(record.RequestId, done.Update, owner, ct))

@@ -174,13 +174,14 @@ public static class Decisions
             // Built once for all the mappings (accessors, callback fields, activity attributes) of this attempt.
             var requestJson = AccessorResolver.RequestJson(message);
             var responseJson = AccessorResolver.Parse(delivered.ResponseBody);
-            var accessors = AccessorResolver.Resolve(action, message, requestJson, responseJson);
+            var deliveryJson = ValueMappingReader.DeliveryJson(delivered.Verdict, delivered.StatusCode, delivered.Error, delivered.Route);
+            var accessors = AccessorResolver.Resolve(action, message, requestJson, responseJson, deliveryJson);
             var outcome = new CallbackOutcome
             {
                 Success = true,
                 Accessors = accessors,
-                Fields = Read(action.CallbackFields, requestJson, responseJson),
-                ActivityAttributes = Read(action.ActivityAttributes, requestJson, responseJson),
+                Fields = Read(action.CallbackFields, requestJson, responseJson, deliveryJson),
+                ActivityAttributes = Read(action.ActivityAttributes, requestJson, responseJson, deliveryJson),
             };
             var (path, explanation) = message.B2B.EnableSplitPaths ?? action.SplitPaths
                 ? SelectPaths(action, message, accessors)
@@ -225,14 +226,14 @@ public static class Decisions
         return byPerson.ToJsonString();
     }
 
-    private static JsonObject? Read(Dictionary<string, ValueMapping> mappings, JsonNode requestJson, JsonNode? responseJson)
+    private static JsonObject? Read(Dictionary<string, ValueMapping> mappings, JsonNode requestJson, JsonNode? responseJson, JsonNode deliveryJson)
     {
         if (mappings.Count == 0)
             return null;
         var values = new JsonObject();
         foreach (var (name, mapping) in mappings)
         {
-            if (ValueMappingReader.Read(mapping, requestJson, responseJson) is { } value)
+            if (ValueMappingReader.Read(mapping, requestJson, responseJson, delivery: deliveryJson) is { } value)
                 values[name] = value;
         }
         return values;

@@ -15,6 +15,9 @@ public static class RequestStatuses
     public const string CallbackSent = nameof(RequestStatus.CallbackSent);
     public const string CallbackUnconfirmed = nameof(RequestStatus.CallbackUnconfirmed);
     public const string Completed = nameof(RequestStatus.Completed);
+    public const string Deferred = nameof(RequestStatus.Deferred);
+    public const string Suppressed = nameof(RequestStatus.Suppressed);
+    public const string Capped = nameof(RequestStatus.Capped);
     public const string Failed = nameof(RequestStatus.Failed);
     public const string TimedOut = nameof(RequestStatus.TimedOut);
 

@@ -72,6 +72,18 @@ public sealed class ActionFileLoaderTests
     public static IEnumerable<TestCaseData> BadFiles()
     {
         yield return new TestCaseData("""{ "actions": [] }""", "actions", "").SetName("Empty actions list");
+        yield return Rules("""{ "sendWindow": { "from": "09:00", "to": "20:00", "defaultZone": "Mars/Olympus_Mons" } }""", "rules.sendWindow.defaultZone").SetName("Send window with an unknown zone id");
+        yield return Rules("""{ "sendWindow": { "from": "21:00", "to": "08:00" } }""", "rules.sendWindow.to").SetName("Send window across midnight");
+        yield return Rules("""{ "sendWindow": { "from": "9am", "to": "20:00" } }""", "rules.sendWindow.from").SetName("Send window time that is not HH:mm");
+        yield return Rules("""{ "sendWindow": { "from": "09:00", "to": "20:00", "days": ["Mon", "Funday"] } }""", "rules.sendWindow.days").SetName("Send window day that is not a day");
+        yield return Rules("""{ "sendWindow": { "from": "09:00", "to": "20:00", "countryField": "lead.country", "countryZones": { "fr": "Europe/Paris" } } }""", "rules.sendWindow.countryZones.fr").SetName("Country code not upper case");
+        yield return Rules("""{ "routes": [ { "name": "sms", "when": [ { "field": "lead.mobilePhone", "operator": "exists" } ], "channel": { "type": "none" } }, { "name": "x", "when": [ { "field": "customer.phone", "operator": "exists" } ], "channel": { "type": "none" } } ] }""", "rules.routes[1].when[0].field").SetName("Route field outside the request");
+        yield return Rules("""{ "routes": [ { "name": "sms", "when": [ { "field": "lead.mobilePhone", "operator": "looksLike", "values": ["x"] } ], "channel": { "type": "none" } } ] }""", "rules.routes[0].when[0].operator").SetName("Route operator unknown");
+        yield return Rules("""{ "routes": [ { "name": "default", "channel": { "type": "none" } }, { "name": "never", "when": [ { "field": "lead.id", "operator": "exists" } ], "channel": { "type": "none" } } ] }""", "rules.routes[0].when").SetName("Default route before others");
+        yield return Rules("""{ "routes": [ { "name": "hook", "channel": { "type": "webhook" } } ] }""", "rules.routes[0].channel.url").SetName("Route channel without url");
+        yield return Rules("""{ "caps": [ { "name": "daily", "max": 0, "windowHours": 24 } ] }""", "rules.caps[0].max").SetName("Cap of zero");
+        yield return Rules("""{ "caps": [ { "name": "daily", "max": 1, "windowHours": 24, "per": "household" } ] }""", "rules.caps[0].per").SetName("Cap per something unknown");
+        yield return Rules("""{ "suppression": { "rules": [ { "name": "all", "when": [] } ] } }""", "rules.suppression.rules[0].when").SetName("Suppression rule without conditions");
         yield return new TestCaseData("""{ "actions": [ { "name": "x", "channel": { "type": "none" } } ] }""", "serviceDefinition", "x").SetName("No service definition and no other face");
         yield return new TestCaseData("""{ "actions": [ { "name": "bad name!", "serviceDefinitionFile": "lead-scoring.json" } ] }""", "name", "bad name!").SetName("Name not URL safe");
         yield return new TestCaseData("""{ "actions": [ { "name": "x", "serviceDefinitionFile": "missing.json" } ] }""", "serviceDefinitionFile", "x").SetName("Missing service definition file");
@@ -119,8 +131,30 @@ public sealed class ActionFileLoaderTests
         return new TestCaseData(new JsonObject { ["actions"] = new JsonArray(new JsonObject { ["name"] = "x", ["serviceDefinition"] = sd }) }.ToJsonString(), key, "x");
     }
 
+    private static TestCaseData Rules(string rules, string key) =>
+        new($$"""{ "actions": [ { "name": "x", "serviceDefinitionFile": "lead-scoring.json", "rules": {{rules}} } ] }""", key, "x");
+
     private static TestCaseData Channel(string channel, string key) =>
         new($$"""{ "actions": [ { "name": "x", "serviceDefinitionFile": "lead-scoring.json", "channel": {{channel}} } ] }""", key, "x");
+
+    [Test]
+    public void An_action_with_every_delivery_rule_loads()
+    {
+        var action = ActionFileLoader.Load(Write("""
+            { "actions": [ { "name": "x", "serviceDefinitionFile": "lead-scoring.json", "rules": {
+              "routes": [
+                { "name": "sms", "when": [ { "field": "lead.mobilePhone", "operator": "exists" }, { "field": "lead.smsConsent", "operator": "is", "values": ["true"] } ],
+                  "channel": { "type": "twilio", "accountSid": "AC1", "authTokenSecret": "t", "from": "+15550001111", "to": "{{ lead.mobilePhone }}", "text": "hi" } },
+                { "name": "slack", "channel": { "type": "slack", "urlSecret": "slack", "text": "hi" } } ],
+              "suppression": { "rules": [ { "name": "unsubscribed", "when": [ { "field": "lead.unsubscribed", "operator": "is", "values": ["true"] } ] } ] },
+              "caps": [ { "name": "sms-daily", "max": 1, "windowHours": 24, "per": "address", "scope": "channelKind" } ],
+              "sendWindow": { "from": "09:00", "to": "20:00", "days": ["Mon", "Tue", "Wed", "Thu", "Fri"], "zoneField": "lead.timeZone",
+                "countryField": "lead.country", "countryZones": { "FR": "Europe/Paris" }, "defaultZone": "America/New_York" } } } ] }
+            """)).Single!;
+        Assert.That(action.Rules.Routes.Select(r => r.Name), Is.EqualTo(new[] { "sms", "slack" }));
+        Assert.That(action.AllChannels().Select(c => c.Key), Is.EqualTo(new[] { "rules.routes[0].channel", "rules.routes[1].channel" }));
+        Assert.That((action.Rules.Caps[0].Scope, action.Rules.SendWindow!.Opens), Is.EqualTo(("channelKind", new TimeOnly(9, 0))));
+    }
 
     [Test]
     public void An_action_with_another_face_may_leave_out_the_service_definition_and_then_has_no_B2B_face()
@@ -128,7 +162,7 @@ public sealed class ActionFileLoaderTests
         var catalog = ActionFileLoader.Load(Write("""
             { "actions": [
               { "name": "b2b", "serviceDefinitionFile": "lead-scoring.json" },
-              { "name": "other", "ajo": { }, "channel": { "type": "none" } } ] }
+              { "name": "other", "ajo": { "request": { "profileId": { "toBeMapped": true, "dataType": "string", "label": "profileId" } } }, "channel": { "type": "none" } } ] }
             """));
         Assert.That(catalog.Find("b2b")!.ServesB2B, Is.True);
         Assert.That(catalog.Find("other")!.ServesB2B, Is.False);

@@ -165,10 +165,24 @@ public sealed class StartupValidationTests
         // The embedded default, with no settings but the credentials Production insists on.
         yield return new TestCaseData(Path.Combine(root, "src", "Api", "actions.json"), new Dictionary<string, string?>()).SetName("src/Api/actions.json");
         foreach (var file in Directory.GetFiles(Path.Combine(root, "tests", "fixtures", "actions"), "*.json").Order(StringComparer.Ordinal))
-            yield return new TestCaseData(file, new Dictionary<string, string?>()).SetName($"tests/fixtures/actions/{Path.GetFileName(file)}");
+            yield return new TestCaseData(file, SfmcSettings(file, [])).SetName($"tests/fixtures/actions/{Path.GetFileName(file)}");
+        yield return new TestCaseData(Path.Combine(root, "src", "Api", "samples", "sfmc", "slack-alert.actions.json"), SfmcSettings("sfmc", []))
+            .SetName("src/Api/samples/sfmc/slack-alert.actions.json");
         // As bench/lib.sh runs it: Production, channel and callbacks on loopback, which it allows.
-        yield return new TestCaseData(Path.Combine(root, "bench", "actions.json"), new Dictionary<string, string?> { ["ExternalAction:Outbound:AllowedNetworks:0"] = "127.0.0.0/8" })
+        yield return new TestCaseData(Path.Combine(root, "bench", "actions.json"), SfmcSettings(Path.Combine(root, "bench", "actions.json"), new() { ["ExternalAction:Outbound:AllowedNetworks:0"] = "127.0.0.0/8" }))
             .SetName("bench/actions.json");
+    }
+
+    /// <summary>A file with Journey Builder activities also needs, in Production, the signing secret and an https public URL.</summary>
+    private static Dictionary<string, string?> SfmcSettings(string file, Dictionary<string, string?> settings)
+    {
+        if (file == "sfmc" || File.ReadAllText(file).Contains("\"sfmc\"", StringComparison.Ordinal))
+        {
+            foreach (var (key, value) in SfmcJourneyBuilder.Settings())
+                settings[key] = value;
+            settings["ExternalAction:Intake:PublicBaseUrl"] = "https://sfmc.example.com";
+        }
+        return settings;
     }
 
     [TestCaseSource(nameof(RepositoryActionFiles))]

@@ -70,7 +70,7 @@ public sealed class ActionResolutionTests
     public async Task An_action_without_a_B2B_face_is_a_404_on_every_B2B_endpoint_under_its_name_and_at_the_root(string endpoint)
     {
         var file = Path.Combine(Path.GetTempPath(), $"no-b2b-{Guid.NewGuid():N}.json");
-        await File.WriteAllTextAsync(file, """{ "actions": [ { "name": "other-face-only", "ajo": { }, "channel": { "type": "none" } } ] }""");
+        await File.WriteAllTextAsync(file, """{ "actions": [ { "name": "other-face-only", "ajo": { "request": { "profileId": { "toBeMapped": true, "dataType": "string", "label": "profileId" } } }, "channel": { "type": "none" } } ] }""");
         try
         {
             using var factory = new ApiFactory(new Dictionary<string, string?> { ["ExternalAction:Actions:File"] = file });

@@ -51,7 +51,8 @@ public sealed class CallbackClientTests
         {
             ["ExternalAction:Callback:ImsTokenUrl"] = $"{_wire.Url}{TokenPath}",
             ["ExternalAction:Callback:ClientId"] = "client-1",
-            ["ExternalAction:Callback:TimeoutSeconds"] = "2",
+            // Generous: on a loaded 2-core machine a WireMock answer can take seconds; only the slow-platform test needs a timeout.
+            ["ExternalAction:Callback:TimeoutSeconds"] = "6",
             ["Secrets:ims-client-secret"] = Secret,
             // WireMock listens on loopback, which outbound clients refuse unless allowed; the tests share one host.
             ["ExternalAction:Outbound:AllowedNetworks:0"] = "127.0.0.0/8",
@@ -346,7 +347,7 @@ public sealed class CallbackClientTests
     public async Task A_slow_platform_is_a_transient_unknown_outcome()
     {
         Token();
-        _wire.Given(Request.Create().WithPath("/callback")).RespondWith(Response.Create().WithStatusCode(200).WithDelay(TimeSpan.FromSeconds(4)));
+        _wire.Given(Request.Create().WithPath("/callback")).RespondWith(Response.Create().WithStatusCode(200).WithDelay(TimeSpan.FromSeconds(12)));
         var result = await Send();
         Assert.That(result.Failure, Is.EqualTo(FailureKind.Transient));
         Assert.That(result.OutcomeUnknown, Is.True);

@@ -10,15 +10,15 @@ public sealed class RequestLifecycleTests
     [Test]
     public void The_stored_status_names_are_the_ones_rows_already_hold()
     {
-        Assert.That(RequestStatuses.All, Is.EqualTo(new[] { "Received", "Processing", "RetryScheduled", "CallbackSent", "CallbackUnconfirmed", "Completed", "Failed", "TimedOut" }));
-        Assert.That(new[] { RequestStatuses.Received, RequestStatuses.Processing, RequestStatuses.RetryScheduled, RequestStatuses.CallbackSent,
-            RequestStatuses.CallbackUnconfirmed, RequestStatuses.Completed, RequestStatuses.Failed, RequestStatuses.TimedOut }, Is.EqualTo(RequestStatuses.All));
+        Assert.That(RequestStatuses.All, Is.EqualTo(new[] { "Received", "Processing", "RetryScheduled", "Deferred", "CallbackSent", "CallbackUnconfirmed", "Completed", "Suppressed", "Capped", "Failed", "TimedOut" }));
+        Assert.That(new[] { RequestStatuses.Received, RequestStatuses.Processing, RequestStatuses.RetryScheduled, RequestStatuses.Deferred, RequestStatuses.CallbackSent,
+            RequestStatuses.CallbackUnconfirmed, RequestStatuses.Completed, RequestStatuses.Suppressed, RequestStatuses.Capped, RequestStatuses.Failed, RequestStatuses.TimedOut }, Is.EqualTo(RequestStatuses.All));
     }
 
     [Test]
     public void The_final_states_are_those_no_move_leaves()
     {
-        Assert.That(RequestLifecycle.Final, Is.EqualTo(new[] { RequestStatus.CallbackSent, RequestStatus.CallbackUnconfirmed, RequestStatus.Completed, RequestStatus.Failed, RequestStatus.TimedOut }));
+        Assert.That(RequestLifecycle.Final, Is.EqualTo(new[] { RequestStatus.CallbackSent, RequestStatus.CallbackUnconfirmed, RequestStatus.Completed, RequestStatus.Suppressed, RequestStatus.Capped, RequestStatus.Failed, RequestStatus.TimedOut }));
         Assert.That(RequestStatuses.Final, Is.EqualTo(RequestLifecycle.Final.Select(s => s.ToString())));
         Assert.That(RequestStatuses.All.Where(RequestStatuses.IsFinal), Is.EqualTo(RequestStatuses.Final));
     }

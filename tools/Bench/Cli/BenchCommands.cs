@@ -24,6 +24,9 @@ internal static class BenchCommands
                     the floor ("return 200") and the naive confirm-per-request endpoint, started here.
           all       --api BASE | --url URL  --key KEY  [--rabbit AMQP] [--rates 200,500,1000] [--duration 10] [--warmup 15]
                     floor, naive baseline and our intake at the same rates; ratios to the baseline.
+          sfmc      --api BASE  --key KEY  --secret JWT_SECRET  [--rabbit AMQP] [--rates 200,500] [--duration 10] [--decide-ms 50]
+                    floor, naive baseline, our B2B intake and Journey Builder executes (plain, rules split, 50 ms
+                    lookup split) at the same rates; each SFMC p99 over the intake's.
           fuzz      --api BASE | --url URL  --key KEY  [--count 10000] [--seed 1] [--grace 60] [--sink-port 5099]
                     [--pg CONNSTR | --support-key KEY] [--rabbit AMQP] [--error-queues externalaction-process_error,…]
                     malformed bodies and headers; fails on any 5xx, an unhealthy service afterwards, a 200 without
@@ -51,6 +54,7 @@ internal static class BenchCommands
                 "e2e" => await EndToEndCommand.RunAsync(context),
                 "baseline" => await ComparisonCommand.BaselineAsync(context),
                 "all" => await ComparisonCommand.AllAsync(context),
+                "sfmc" => await Sfmc.SfmcCommand.RunAsync(context),
                 "fuzz" => await FuzzCommand.RunAsync(context),
                 "report" => await ReportCommand.RunAsync(context),
                 _ => throw new ArgumentException($"Unknown command '{args[0]}'."),

@@ -4,8 +4,9 @@ using ExternalAction.Bench.Reporting;
 
 namespace ExternalAction.Bench.Cli;
 
-/// <summary>Where a run's requests go: a name for the reports, the URL for a body, and the API key to send (if any).</summary>
-internal sealed record Target(string Name, Func<Body, string> Url, string? ApiKey = null);
+/// <summary>Where a run's requests go: a name for the reports, the URL for a body, and the API key to send (if any).
+/// <paramref name="Build"/>, when given, builds request <c>index</c> itself (SFMC executes are JWTs, not B2B bodies).</summary>
+internal sealed record Target(string Name, Func<Body, string> Url, string? ApiKey = null, Func<long, HttpRequestMessage>? Build = null);
 
 /// <summary>What every command shares: options, output, one HttpClient, the run id that makes tokens unique.</summary>
 internal sealed class BenchContext : IDisposable
@@ -71,6 +72,11 @@ internal sealed class BenchContext : IDisposable
     /// <summary>Request <paramref name="index"/> for <paramref name="target"/>; its callbacks go to <paramref name="callbackBase"/>.</summary>
     public HttpRequestMessage Request(Target target, long index, string callbackBase, out Body body)
     {
+        if (target.Build is { } build)
+        {
+            body = new Body(Bodies.Token(Run, index), EntityKind.Lead, false, "");
+            return build(index);
+        }
         body = Bodies.Create(index, callbackBase, Run, Entity);
         var request = new HttpRequestMessage(HttpMethod.Post, target.Url(body)) { Content = new StringContent(body.Json, Encoding.UTF8, "application/json") };
         if (target.ApiKey is not null)

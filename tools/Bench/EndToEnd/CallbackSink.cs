@@ -36,6 +36,9 @@ internal sealed class CallbackSink : IAsyncDisposable
 
     public LongHistogram EndToEnd { get; } = LatencyReport.NewHistogram();
 
+    /// <summary>How long <c>GET /decide/{contact}</c> takes to answer.</summary>
+    public static TimeSpan DecideDelay { get; set; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>Base URL, e.g. http://127.0.0.1:5099 (the real port when 0 was asked for).</summary>
     public string Url { get; private set; } = "";
 
@@ -54,6 +57,12 @@ internal sealed class CallbackSink : IAsyncDisposable
         var sink = new CallbackSink(app, ledger, drills ?? new SinkDrills());
         app.MapPost("/callback/{**rest}", sink.CallbackAsync);
         app.MapPost("/channel", sink.ChannelAsync);
+        // The decision endpoint of the SFMC lookup split: answers after --decide-ms (50) like a real segment service.
+        app.MapGet("/decide/{contact}", async (string contact, CancellationToken ct) =>
+        {
+            await Task.Delay(DecideDelay, ct);
+            return Results.Json(new { segment = contact.EndsWith('0') ? "vip" : "regular" });
+        });
         await app.StartAsync();
         sink.Url = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         return sink;
