@@ -60,6 +60,7 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
     /// <param name="actions">The action file's JSON for the WireMock base URL it is given; default: <see cref="ActionsJson"/>.</param>
     /// <param name="kestrel">Serves the Api on a real socket (<see cref="ApiUrl"/>), for a browser.</param>
     /// <param name="moreActions">Adds actions of a suite's own to that file (given WireMock's URL).</param>
+    /// <param name="kestrel">Serves the Api on a real socket (<see cref="ApiUrl"/>), for a browser.</param>
     public static async Task<EndToEndEnvironment> StartAsync(Action<Dictionary<string, string?>>? tweak = null, TimeSpan apiClockOffset = default, bool processorProcess = false,
         Func<string, string>? actions = null, Func<string, IEnumerable<JsonObject>>? moreActions = null, bool kestrel = false)
     {

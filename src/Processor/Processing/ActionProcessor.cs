@@ -164,7 +164,8 @@ public sealed class ActionProcessor(
             case Step.Wait wait:
                 await store.UpdateAsync(record.RequestId, wait.Update, owner, ct);
                 await retries.ScheduleAsync(context, context.Message with { NotBefore = wait.NextAttemptAt }, wait.Delay);
-                ProcessorMetrics.Rescheduled(record.ActionName);
+                if (wait.Update.Status == RequestStatuses.RetryScheduled)
+                    ProcessorMetrics.Rescheduled(record.ActionName);
                 return ProcessingResult.Rescheduled;
             case Step.Done done:
                 if (await store.UpdateAsync(record.RequestId, done.Update, owner, ct))
