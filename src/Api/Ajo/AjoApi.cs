@@ -38,7 +38,8 @@ public static class AjoApi
         var ajo = platform.MapGroup("/ajo").WithTags("AJO custom actions");
         ajo.MapPost("/invoke", Invoke)
             .AddEndpointFilter<AjoInvocationFilter>()
-            .RequireAuthorization(CallerAuthentication.PolicyName);
+            .RequireAuthorization(CallerAuthentication.PolicyName)
+            .CountedAsIntake(ContractNames.AjoCustomAction);
         var document = ajo.MapGet("/custom-action.json", CustomAction);
         // Public like the B2B service definition unless configured otherwise: it holds no secret.
         if (intake.ServiceDefinitionRequiresAuth)

@@ -60,7 +60,7 @@ public static class SfmcApi
         sfmc.MapGet("/activity.css", SfmcPage.ActivityStyle);
         sfmc.MapGet("/postmonger.js", SfmcPage.PostmongerScript);
         sfmc.MapGet("/images/icon.svg", SfmcPage.Icon);
-        sfmc.MapPost("/execute", Execute);
+        sfmc.MapPost("/execute", Execute).CountedAsIntake(ContractNames.Sfmc);
         foreach (var kind in SfmcConfigurationCalls.All)
             sfmc.MapPost($"/{kind}", (ResolvedAction action, HttpRequest request, SfmcConfigurationCalls calls, CancellationToken ct) => calls.HandleAsync(kind, action, request, ct));
         return sfmc;
