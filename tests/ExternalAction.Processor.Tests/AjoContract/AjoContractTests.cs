@@ -146,6 +146,17 @@ public sealed class AjoContractTests
         });
     }
 
+    [TestCase("suppressed", "Suppressed")]
+    [TestCase("capped", "Capped")]
+    public void A_delivery_the_rules_withheld_is_reported_to_the_webhook_as_what_it_is(string verdict, string status)
+    {
+        var withheld = new OutboundResult { Failure = FailureKind.None, Verdict = verdict, Error = "suppression rule 'unsubscribed' matched" };
+        var body = JsonNode.Parse(((Step.Report)Reporter().AfterDelivery(Action(true), Message(), withheld, 1, Now)).Body)!;
+        Assert.That(body["status"]!.GetValue<string>(), Is.EqualTo(status));
+        Assert.That(body["reason"]!.GetValue<string>(), Does.Contain("unsubscribed"));
+        Assert.That(body["deliveredAt"], Is.Null, "nothing was delivered");
+    }
+
     private static RequestRecord Record(string outcome) => new()
     {
         RequestId = "ajo-1", ActionName = "dispatch", ActionVersion = "1", EntityType = "profile", Status = RequestStatuses.Processing,

@@ -124,12 +124,13 @@ public sealed class AjoStatusReporter(IHttpClientFactory clients, OutboundPipeli
             ["requestId"] = message.RequestId,
             ["action"] = action.Name,
             ["actionVersion"] = action.Version,
-            ["status"] = refused ? RequestStatuses.Failed : RequestStatuses.Completed,
-            ["reason"] = refused ? delivered.Error : null,
+            // A delivery the delivery rules withheld is reported as what it is (Suppressed, Capped), with the reason.
+            ["status"] = Rules.Withholding.Outcome(delivered.Verdict) ?? (refused ? RequestStatuses.Failed : RequestStatuses.Completed),
+            ["reason"] = refused || delivered.Verdict is not null ? delivered.Error : null,
             ["channel"] = new JsonObject { ["type"] = action.Channel.Type, ["statusCode"] = delivered.StatusCode },
             ["identity"] = AjoAdapter.Identity(message.Identity),
             ["receivedAt"] = message.ReceivedAt,
-            ["deliveredAt"] = refused ? null : now,
+            ["deliveredAt"] = refused || delivered.Verdict is not null ? null : now,
             ["finishedAt"] = now,
         }.ToJsonString();
         return new Step.Report(body, update with { CallbackBody = body, ReleaseLease = false }, refused ? detail : null);

@@ -168,9 +168,10 @@ public sealed class SfmcReporter(MarketingCloudClient marketingCloud, TemplateRe
     {
         model["outcome"] = new JsonObject
         {
-            ["status"] = "delivered",
+            // suppressed / capped when the delivery rules withheld it (nothing was delivered then).
+            ["status"] = delivered.Verdict ?? "delivered",
             ["statusCode"] = delivered.StatusCode,
-            ["deliveredAt"] = now.ToString("O"),
+            ["deliveredAt"] = delivered.Verdict is null ? now.ToString("O") : null,
         };
         var row = new JsonObject();
         foreach (var (column, template) in writeBack.Fields)
