@@ -117,6 +117,18 @@ public static partial class ActionValidator
                 Required(channel.Text, "channel.text", p);
                 if (channel.From is null && channel.MessagingServiceSid is null) p.Add("key 'channel.from': is required (or 'channel.messagingServiceSid').");
                 break;
+            case ChannelTypes.Sinch:
+                Required(channel.ServicePlanId, "channel.servicePlanId", p);
+                Required(channel.ApiTokenSecret, "channel.apiTokenSecret", p);
+                Required(channel.From, "channel.from", p);
+                Required(channel.To, "channel.to", p);
+                Required(channel.Text, "channel.text", p);
+                // It becomes a path segment of the batches URL: Sinch's ids are letters and digits.
+                if (channel.ServicePlanId is { } plan && !System.Text.RegularExpressions.Regex.IsMatch(plan, "^[A-Za-z0-9_-]{1,64}$"))
+                    p.Add("key 'channel.servicePlanId': must be 1 to 64 letters, digits, '_' or '-' (the service plan ID from the Sinch dashboard).");
+                if (channel.Region is { } region && !ChannelUrls.SinchRegions.Contains(region))
+                    p.Add($"key 'channel.region': must be one of {string.Join(", ", ChannelUrls.SinchRegions)}.");
+                break;
         }
     }
 

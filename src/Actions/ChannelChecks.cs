@@ -53,6 +53,8 @@ public sealed class ChannelChecks(ActionCatalog catalog, SecretResolver secrets,
             yield return ("channel.auth.secret", auth);
         if (channel.Type is ChannelTypes.Twilio && channel.AuthTokenSecret is { } token)
             yield return ("channel.authTokenSecret", token);
+        if (channel.Type is ChannelTypes.Sinch && channel.ApiTokenSecret is { } sinchToken)
+            yield return ("channel.apiTokenSecret", sinchToken);
     }
 
     /// <summary>Why this host refuses <paramref name="origin"/>, or null. Names are resolved at connect time, where the same rule applies.</summary>

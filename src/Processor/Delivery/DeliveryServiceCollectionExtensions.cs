@@ -1,3 +1,4 @@
+using ExternalAction.Actions;
 using ExternalAction.Contracts.Json;
 using ExternalAction.Processor.Outbound;
 using ExternalAction.Processor.Templating;
@@ -30,6 +31,7 @@ public static class DeliveryServiceCollectionExtensions
         services.AddRefitGeneratedClient<ISlackWebhookApi>(refit).ConfigureHttpClient(c => Backstop(c, SlackBaseUrl)).RemoveAllLoggers().AddOutboundSafety();
         services.AddRefitGeneratedClient<ITeamsWebhookApi>(refit).ConfigureHttpClient(c => Backstop(c, SlackBaseUrl)).RemoveAllLoggers().AddOutboundSafety();
         services.AddRefitGeneratedClient<ITwilioApi>(refit).ConfigureHttpClient(c => Backstop(c, ChannelDelivery.TwilioDefaultBaseUrl)).RemoveAllLoggers().AddOutboundSafety();
+        services.AddRefitGeneratedClient<ISinchApi>(refit).ConfigureHttpClient(c => Backstop(c, ChannelUrls.SinchBaseUrl(region: null))).RemoveAllLoggers().AddOutboundSafety();
         return services;
     }
 
