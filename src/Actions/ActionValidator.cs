@@ -93,6 +93,8 @@ public static partial class ActionValidator
         }
         if (ChannelUrls.FromValueProblem(channel) is { } urlFrom)
             p.Add(urlFrom);
+        if (channel.ClientCertificate is not null && channel.Type != ChannelTypes.Webhook)
+            p.Add("key 'channel.clientCertificate': only a webhook channel presents a client certificate.");
         switch (channel.Type)
         {
             case ChannelTypes.Webhook:
@@ -101,6 +103,7 @@ public static partial class ActionValidator
                 if (!ChannelAuthTypes.All.Contains(channel.Auth.Type)) p.Add($"key 'channel.auth.type': must be one of {string.Join(", ", ChannelAuthTypes.All)}.");
                 if (channel.Auth.Type != ChannelAuthTypes.None && string.IsNullOrEmpty(channel.Auth.Secret)) p.Add("key 'channel.auth.secret': names the secret to use and is required for this auth type.");
                 if (channel.Auth.Type == ChannelAuthTypes.Basic && string.IsNullOrEmpty(channel.Auth.Username)) p.Add("key 'channel.auth.username': is required for basic auth.");
+                if (channel.ClientCertificate?.Problem() is { } certificate) p.Add(certificate);
                 break;
             case ChannelTypes.Teams:
                 if (channel.Url is null && channel.UrlSecret is null) p.Add("key 'channel.urlSecret': names the secret holding the Teams incoming-webhook URL (or 'channel.url').");

@@ -26,6 +26,8 @@ public sealed record ChannelDefinition
     public Dictionary<string, string> Headers { get; init; } = [];
     public JsonNode? Body { get; init; }
     public ChannelAuth Auth { get; init; } = new();
+    /// <summary>Mutual TLS: the client certificate the webhook presents (null: none).</summary>
+    public ChannelClientCertificate? ClientCertificate { get; init; }
 
     // Slack incoming webhook.
     public string? Text { get; init; }

@@ -24,6 +24,7 @@ public sealed class ChannelDelivery(
     ITeamsWebhookApi teams,
     ITwilioApi twilio,
     ISinchApi sinch,
+    ClientCertificateClients certificateClients,
     TemplateRenderer templates,
     OutboundPipelines pipelines,
     SecretResolver secrets,
@@ -88,7 +89,9 @@ public sealed class ChannelDelivery(
         OutboundHeaders.Add(request, "Idempotency-Key", requestId);
         Authenticate(request, channel.Auth, body ?? "");
 
-        using var response = await httpClients.CreateClient(WebhookClient).SendAsync(request, ct);
+        // Mutual TLS: a client of its own that presents the channel's certificate (ClientCertificateClients).
+        var client = channel.ClientCertificate is { } certificate ? certificateClients.For(certificate) : httpClients.CreateClient(WebhookClient);
+        using var response = await client.SendAsync(request, ct);
         return await HttpOutcome.FromResponseAsync(response, clock, ct);
     }
 
@@ -216,7 +219,7 @@ public sealed class ChannelDelivery(
     /// <summary>Why the request could not be built, for the row and the failure callback: never a value, only what failed.</summary>
     private static string BuildError(Exception e) => e switch
     {
-        TemplateException or UnsafeHeaderException or MissingSecretException => e.Message,
+        TemplateException or UnsafeHeaderException or MissingSecretException or CryptographicException => e.Message,
         _ => $"the channel request could not be built from this request's data ({e.GetType().Name}: {Processing.LogText.Clean(e.Message)})",
     };
 }

@@ -16,6 +16,8 @@ public static class DeliveryServiceCollectionExtensions
         services.TryAddSingleton<SecretResolver>();
         services.AddSingleton<TemplateRenderer>();
         services.AddSingleton<ChannelDelivery>();
+        services.AddOutboundHttp();
+        services.AddSingleton<ClientCertificateClients>();
         // Send failures reach the caller as HttpClient raised them (not wrapped in ApiRequestException), so Refit's
         // clients and the plain webhook client are classified by the same code (HttpOutcome).
         var refit = new RefitSettings(new SystemTextJsonContentSerializer(ContractJson.Options))

@@ -132,6 +132,10 @@ public sealed class ActionFileLoaderTests
         yield return Channel("""{ "type": "sinch", "servicePlanId": "../p1", "apiTokenSecret": "t", "from": "+1555", "to": "+1556", "text": "hi" }""", "channel.servicePlanId").SetName("Sinch service plan that is not an id");
         yield return Channel("""{ "type": "sinch", "region": "xx", "servicePlanId": "p1", "apiTokenSecret": "t", "from": "+1555", "to": "+1556", "text": "hi" }""", "channel.region").SetName("Sinch region that does not exist");
         yield return Channel("""{ "type": "sinch", "baseUrl": "sms.api.sinch.com", "servicePlanId": "p1", "apiTokenSecret": "t", "from": "+1555", "to": "+1556", "text": "hi" }""", "channel.baseUrl").SetName("Sinch base URL that is not absolute");
+        yield return Channel("""{ "type": "webhook", "url": "https://hooks.example.com/in", "clientCertificate": { "certificateSecret": "c" } }""", "channel.clientCertificate").SetName("Client certificate without its key");
+        yield return Channel("""{ "type": "webhook", "url": "https://hooks.example.com/in", "clientCertificate": { "pfxSecret": "p", "keySecret": "k" } }""", "channel.clientCertificate").SetName("Client certificate given as PFX and PEM");
+        yield return Channel("""{ "type": "webhook", "url": "https://hooks.example.com/in", "clientCertificate": { "certificateSecret": "c", "keySecret": "k", "passwordSecret": "p" } }""", "channel.clientCertificate.passwordSecret").SetName("Client certificate password without a PFX");
+        yield return Channel("""{ "type": "slack", "urlSecret": "slack", "text": "hi", "clientCertificate": { "pfxSecret": "p" } }""", "channel.clientCertificate").SetName("Client certificate on a channel that is not a webhook");
     }
 
     /// <summary>lead-scoring.json written inline, changed by <paramref name="change"/>.</summary>
