@@ -93,6 +93,8 @@ public static partial class ActionValidator
         }
         if (ChannelUrls.FromValueProblem(channel) is { } urlFrom)
             p.Add(urlFrom);
+        if (channel.ClientCertificate is not null && channel.Type != ChannelTypes.Webhook)
+            p.Add("key 'channel.clientCertificate': only a webhook channel presents a client certificate.");
         switch (channel.Type)
         {
             case ChannelTypes.Webhook:
@@ -101,6 +103,7 @@ public static partial class ActionValidator
                 if (!ChannelAuthTypes.All.Contains(channel.Auth.Type)) p.Add($"key 'channel.auth.type': must be one of {string.Join(", ", ChannelAuthTypes.All)}.");
                 if (channel.Auth.Type != ChannelAuthTypes.None && string.IsNullOrEmpty(channel.Auth.Secret)) p.Add("key 'channel.auth.secret': names the secret to use and is required for this auth type.");
                 if (channel.Auth.Type == ChannelAuthTypes.Basic && string.IsNullOrEmpty(channel.Auth.Username)) p.Add("key 'channel.auth.username': is required for basic auth.");
+                if (channel.ClientCertificate?.Problem() is { } certificate) p.Add(certificate);
                 break;
             case ChannelTypes.Teams:
                 if (channel.Url is null && channel.UrlSecret is null) p.Add("key 'channel.urlSecret': names the secret holding the Teams incoming-webhook URL (or 'channel.url').");
@@ -116,6 +119,18 @@ public static partial class ActionValidator
                 Required(channel.To, "channel.to", p);
                 Required(channel.Text, "channel.text", p);
                 if (channel.From is null && channel.MessagingServiceSid is null) p.Add("key 'channel.from': is required (or 'channel.messagingServiceSid').");
+                break;
+            case ChannelTypes.Sinch:
+                Required(channel.ServicePlanId, "channel.servicePlanId", p);
+                Required(channel.ApiTokenSecret, "channel.apiTokenSecret", p);
+                Required(channel.From, "channel.from", p);
+                Required(channel.To, "channel.to", p);
+                Required(channel.Text, "channel.text", p);
+                // It becomes a path segment of the batches URL: Sinch's ids are letters and digits.
+                if (channel.ServicePlanId is { } plan && !System.Text.RegularExpressions.Regex.IsMatch(plan, "^[A-Za-z0-9_-]{1,64}$"))
+                    p.Add("key 'channel.servicePlanId': must be 1 to 64 letters, digits, '_' or '-' (the service plan ID from the Sinch dashboard).");
+                if (channel.Region is { } region && !ChannelUrls.SinchRegions.Contains(region))
+                    p.Add($"key 'channel.region': must be one of {string.Join(", ", ChannelUrls.SinchRegions)}.");
                 break;
         }
     }

@@ -31,6 +31,22 @@ public sealed class ChannelChecks(ActionCatalog catalog, SecretResolver secrets,
             if (!secrets.TryResolve(name, out _))
                 yield return $"key '{key}': {MissingSecretException.Describe(name)}";
         }
+        if (channel.Type is ChannelTypes.Webhook && channel.ClientCertificate is { } certificate && certificate.SecretNames().All(s => secrets.TryResolve(s.Name, out _)))
+        {
+            // Each value is a credential: say what is wrong with it, never what it is.
+            string? problem = null;
+            try
+            {
+                certificate.Load(secrets.Resolve).Dispose();
+                certificate.LoadServerCa(secrets.Resolve)?.Dispose();
+            }
+            catch (System.Security.Cryptography.CryptographicException e)
+            {
+                problem = e.Message;
+            }
+            if (problem is not null)
+                yield return $"key 'channel.clientCertificate': {problem}.";
+        }
         foreach (var (key, url, isTemplate) in ChannelUrls.Of(channel))
         {
             if (ChannelUrls.Origin(url, isTemplate, out _) is { } origin && Refusal(origin, showHost: true) is { } refusal)
@@ -51,8 +67,13 @@ public sealed class ChannelChecks(ActionCatalog catalog, SecretResolver secrets,
             yield return ("channel.urlSecret", url);
         if (channel.Type is ChannelTypes.Webhook && channel.Auth.Type != ChannelAuthTypes.None && channel.Auth.Secret is { } auth)
             yield return ("channel.auth.secret", auth);
+        if (channel.Type is ChannelTypes.Webhook && channel.ClientCertificate is { } certificate)
+            foreach (var secret in certificate.SecretNames())
+                yield return secret;
         if (channel.Type is ChannelTypes.Twilio && channel.AuthTokenSecret is { } token)
             yield return ("channel.authTokenSecret", token);
+        if (channel.Type is ChannelTypes.Sinch && channel.ApiTokenSecret is { } sinchToken)
+            yield return ("channel.apiTokenSecret", sinchToken);
     }
 
     /// <summary>Why this host refuses <paramref name="origin"/>, or null. Names are resolved at connect time, where the same rule applies.</summary>

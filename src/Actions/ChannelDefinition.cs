@@ -26,6 +26,8 @@ public sealed record ChannelDefinition
     public Dictionary<string, string> Headers { get; init; } = [];
     public JsonNode? Body { get; init; }
     public ChannelAuth Auth { get; init; } = new();
+    /// <summary>Mutual TLS: the client certificate the webhook presents (null: none).</summary>
+    public ChannelClientCertificate? ClientCertificate { get; init; }
 
     // Slack incoming webhook.
     public string? Text { get; init; }
@@ -42,9 +44,16 @@ public sealed record ChannelDefinition
     public string? MessagingServiceSid { get; init; }
     public string? To { get; init; }
 
+    // Sinch SMS (REST API batches); also reads BaseUrl, From, To and Text.
+    public string? ServicePlanId { get; init; }
+    /// <summary>Name of the secret holding the service plan's API token (sent as a bearer token).</summary>
+    public string? ApiTokenSecret { get; init; }
+    /// <summary>Sinch region of the service plan: <c>us</c> (default), <c>eu</c>, <c>au</c>, <c>br</c> or <c>ca</c>; <see cref="BaseUrl"/> overrides it.</summary>
+    public string? Region { get; init; }
+
     /// <summary>
     /// Liquid template of the recipient's address that the suppression list and address caps key on (default: Twilio's
-    /// <c>to</c>; other channels have none unless given). Its kind is <see cref="AddressKind"/>, else the channel's.
+    /// and Sinch's <c>to</c>; other channels have none unless given). Its kind is <see cref="AddressKind"/>, else the channel's.
     /// </summary>
     public string? Address { get; init; }
     /// <summary><c>sms</c>, <c>email</c>, <c>slack</c> or <c>webhook</c>; default: the channel's own kind.</summary>

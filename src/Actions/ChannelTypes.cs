@@ -9,6 +9,8 @@ public static class ChannelTypes
     public const string Twilio = "twilio";
     /// <summary>Microsoft Teams incoming webhook (Workflows or the classic connector): an Adaptive Card.</summary>
     public const string Teams = "teams";
+    /// <summary>Sinch SMS REST API (batches).</summary>
+    public const string Sinch = "sinch";
 
-    public static IReadOnlyList<string> All { get; } = [None, Webhook, Slack, Twilio, Teams];
+    public static IReadOnlyList<string> All { get; } = [None, Webhook, Slack, Twilio, Teams, Sinch];
 }

@@ -9,6 +9,17 @@ public static class ChannelUrls
 {
     public const string TwilioDefaultBaseUrl = "https://api.twilio.com";
 
+    /// <summary>Regions of the Sinch SMS REST API (<c>https://{region}.sms.api.sinch.com</c>).</summary>
+    public static IReadOnlyList<string> SinchRegions { get; } = ["us", "eu", "au", "br", "ca"];
+
+    public const string SinchDefaultRegion = "us";
+
+    /// <summary>The Sinch SMS base URL of <paramref name="region"/> (default <c>us</c>).</summary>
+    public static string SinchBaseUrl(string? region) => $"https://{region ?? SinchDefaultRegion}.sms.api.sinch.com";
+
+    /// <summary>The base URL a Sinch channel sends to: its <c>baseUrl</c>, else its region's.</summary>
+    public static string SinchBaseUrl(ChannelDefinition channel) => channel.BaseUrl ?? SinchBaseUrl(channel.Region);
+
     /// <summary>The channel's URLs that are written in the file (a URL held by a secret is checked where it is resolved).</summary>
     public static IEnumerable<(string Key, string Url, bool IsTemplate)> Of(ChannelDefinition channel)
     {
@@ -19,6 +30,9 @@ public static class ChannelUrls
                 break;
             case ChannelTypes.Twilio:
                 yield return ("channel.baseUrl", channel.BaseUrl ?? TwilioDefaultBaseUrl, false);
+                break;
+            case ChannelTypes.Sinch when channel.BaseUrl is not null || channel.Region is null || SinchRegions.Contains(channel.Region):
+                yield return ("channel.baseUrl", SinchBaseUrl(channel), false);
                 break;
         }
     }

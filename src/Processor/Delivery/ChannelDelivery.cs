@@ -12,7 +12,7 @@ using ExternalAction.ServiceDefaults.Secrets;
 namespace ExternalAction.Processor.Delivery;
 
 /// <summary>
-/// Sends an action's message through its channel: generic webhook, Slack incoming webhook or Twilio SMS (channel
+/// Sends an action's message through its channel: generic webhook, Slack or Teams incoming webhook, Twilio or Sinch SMS (channel
 /// <c>none</c> sends nothing), each attempt through the channel's resilience pipeline (<see cref="OutboundPipelines"/>:
 /// pause after a 429, concurrency and rate budgets, timeout). Every delivery carries an idempotency key derived from the
 /// request id, so a retried delivery can be de-duplicated downstream. Failures come back as <see cref="OutboundResult"/>s,
@@ -23,6 +23,8 @@ public sealed class ChannelDelivery(
     ISlackWebhookApi slack,
     ITeamsWebhookApi teams,
     ITwilioApi twilio,
+    ISinchApi sinch,
+    ClientCertificateClients certificateClients,
     TemplateRenderer templates,
     OutboundPipelines pipelines,
     SecretResolver secrets,
@@ -56,6 +58,7 @@ public sealed class ChannelDelivery(
                     ChannelTypes.Slack => SlackAsync(channel, values, message.RequestId, attemptCt),
                     ChannelTypes.Teams => TeamsAsync(channel, values, message.RequestId, attemptCt),
                     ChannelTypes.Twilio => TwilioAsync(channel, values, message.RequestId, attemptCt),
+                    ChannelTypes.Sinch => SinchAsync(channel, values, message.RequestId, attemptCt),
                     _ => throw new InvalidOperationException($"Unknown channel type '{channel.Type}'."),
                 };
             }, ct);
@@ -86,7 +89,9 @@ public sealed class ChannelDelivery(
         OutboundHeaders.Add(request, "Idempotency-Key", requestId);
         Authenticate(request, channel.Auth, body ?? "");
 
-        using var response = await httpClients.CreateClient(WebhookClient).SendAsync(request, ct);
+        // Mutual TLS: a client of its own that presents the channel's certificate (ClientCertificateClients).
+        var client = channel.ClientCertificate is { } certificate ? certificateClients.For(certificate) : httpClients.CreateClient(WebhookClient);
+        using var response = await client.SendAsync(request, ct);
         return await HttpOutcome.FromResponseAsync(response, clock, ct);
     }
 
@@ -166,6 +171,28 @@ public sealed class ChannelDelivery(
         return await HttpOutcome.FromResponseAsync(response, clock, ct);
     }
 
+    /// <summary>
+    /// A Sinch batch of one text message (<c>mt_text</c>). Sinch answers 201 with the batch; 400 (bad number, bad body)
+    /// and 401/403 are permanent, 429 and 5xx transient, like every channel (<see cref="HttpOutcome"/>).
+    /// </summary>
+    private async Task<OutboundResult> SinchAsync(ChannelDefinition channel, JsonObject model, string requestId, CancellationToken ct)
+    {
+        var batch = new JsonObject
+        {
+            ["from"] = channel.From,
+            ["to"] = new JsonArray(templates.RenderText(channel.To!, model)),
+            ["body"] = templates.RenderText(channel.Text!, model),
+            ["type"] = "mt_text",
+            // Sinch's own field for the caller's id of a batch: the request id, so a batch can be found from the row.
+            ["client_reference"] = requestId,
+        };
+        var authorization = "Bearer " + secrets.Resolve(channel.ApiTokenSecret!);
+        OutboundHeaders.Check("Authorization", authorization);
+        var batches = ISinchApi.BatchesUrl(new Uri(ChannelUrls.SinchBaseUrl(channel)), channel.ServicePlanId!);
+        using var response = await sinch.SendAsync(batches, batch, authorization, requestId, ct);
+        return await HttpOutcome.FromResponseAsync(response, clock, ct);
+    }
+
     /// <summary>The channel's URL: taken whole from its secret, or rendered from its template.</summary>
     private Uri Url(ChannelDefinition channel, JsonObject model) =>
         channel.UrlSecret is { } secretName ? Absolute(secrets.Resolve(secretName))
@@ -192,7 +219,7 @@ public sealed class ChannelDelivery(
     /// <summary>Why the request could not be built, for the row and the failure callback: never a value, only what failed.</summary>
     private static string BuildError(Exception e) => e switch
     {
-        TemplateException or UnsafeHeaderException or MissingSecretException => e.Message,
+        TemplateException or UnsafeHeaderException or MissingSecretException or CryptographicException => e.Message,
         _ => $"the channel request could not be built from this request's data ({e.GetType().Name}: {Processing.LogText.Clean(e.Message)})",
     };
 }

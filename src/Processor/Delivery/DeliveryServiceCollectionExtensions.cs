@@ -1,3 +1,4 @@
+using ExternalAction.Actions;
 using ExternalAction.Contracts.Json;
 using ExternalAction.Processor.Outbound;
 using ExternalAction.Processor.Templating;
@@ -15,6 +16,8 @@ public static class DeliveryServiceCollectionExtensions
         services.TryAddSingleton<SecretResolver>();
         services.AddSingleton<TemplateRenderer>();
         services.AddSingleton<ChannelDelivery>();
+        services.AddOutboundHttp();
+        services.AddSingleton<ClientCertificateClients>();
         // Send failures reach the caller as HttpClient raised them (not wrapped in ApiRequestException), so Refit's
         // clients and the plain webhook client are classified by the same code (HttpOutcome).
         var refit = new RefitSettings(new SystemTextJsonContentSerializer(ContractJson.Options))
@@ -30,6 +33,7 @@ public static class DeliveryServiceCollectionExtensions
         services.AddRefitGeneratedClient<ISlackWebhookApi>(refit).ConfigureHttpClient(c => Backstop(c, SlackBaseUrl)).RemoveAllLoggers().AddOutboundSafety();
         services.AddRefitGeneratedClient<ITeamsWebhookApi>(refit).ConfigureHttpClient(c => Backstop(c, SlackBaseUrl)).RemoveAllLoggers().AddOutboundSafety();
         services.AddRefitGeneratedClient<ITwilioApi>(refit).ConfigureHttpClient(c => Backstop(c, ChannelDelivery.TwilioDefaultBaseUrl)).RemoveAllLoggers().AddOutboundSafety();
+        services.AddRefitGeneratedClient<ISinchApi>(refit).ConfigureHttpClient(c => Backstop(c, ChannelUrls.SinchBaseUrl(region: null))).RemoveAllLoggers().AddOutboundSafety();
         return services;
     }
 

@@ -28,7 +28,7 @@ public static class Addresses
     /// <summary>The kind of address a channel delivers to (<c>null</c> for channel <c>none</c>).</summary>
     public static string? KindOf(ChannelDefinition channel) => channel.Type switch
     {
-        ChannelTypes.Twilio => Sms,
+        ChannelTypes.Twilio or ChannelTypes.Sinch => Sms,
         ChannelTypes.Slack => Slack,
         ChannelTypes.Webhook => Webhook,
         _ => null,

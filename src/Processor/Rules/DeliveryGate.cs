@@ -126,7 +126,7 @@ public sealed class DeliveryGate(DeliveryRulesStore store, TemplateRenderer temp
     public (string? Kind, string? Address) AddressOf(ChannelDefinition channel, JsonObject model)
     {
         var kind = channel.AddressKind ?? Addresses.KindOf(channel);
-        var template = channel.Address ?? (channel.Type == ChannelTypes.Twilio ? channel.To : null);
+        var template = channel.Address ?? (channel.Type is ChannelTypes.Twilio or ChannelTypes.Sinch ? channel.To : null);
         if (kind is null || template is null)
             return (kind, null);
         return (kind, Addresses.Normalize(kind, templates.RenderText(template, model)));

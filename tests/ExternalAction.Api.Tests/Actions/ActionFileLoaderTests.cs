@@ -124,6 +124,18 @@ public sealed class ActionFileLoaderTests
         yield return Channel("""{ "type": "slack", "url": "ftp://hooks.example.com/in", "text": "hi" }""", "channel.url").SetName("URL that is not http");
         yield return Channel("""{ "type": "webhook", "url": "https://user:password@hooks.example.com/in" }""", "channel.url").SetName("Credentials in the URL");
         yield return Channel("""{ "type": "twilio", "baseUrl": "api.twilio.com", "accountSid": "AC1", "authTokenSecret": "t", "from": "+1555", "to": "+1556", "text": "hi" }""", "channel.baseUrl").SetName("Twilio base URL that is not absolute");
+        yield return Channel("""{ "type": "sinch", "apiTokenSecret": "t", "from": "+1555", "to": "+1556", "text": "hi" }""", "channel.servicePlanId").SetName("Sinch without a service plan");
+        yield return Channel("""{ "type": "sinch", "servicePlanId": "p1", "from": "+1555", "to": "+1556", "text": "hi" }""", "channel.apiTokenSecret").SetName("Sinch without an API token secret");
+        yield return Channel("""{ "type": "sinch", "servicePlanId": "p1", "apiTokenSecret": "t", "to": "+1556", "text": "hi" }""", "channel.from").SetName("Sinch without a sender");
+        yield return Channel("""{ "type": "sinch", "servicePlanId": "p1", "apiTokenSecret": "t", "from": "+1555", "text": "hi" }""", "channel.to").SetName("Sinch without a recipient");
+        yield return Channel("""{ "type": "sinch", "servicePlanId": "p1", "apiTokenSecret": "t", "from": "+1555", "to": "+1556" }""", "channel.text").SetName("Sinch without a text");
+        yield return Channel("""{ "type": "sinch", "servicePlanId": "../p1", "apiTokenSecret": "t", "from": "+1555", "to": "+1556", "text": "hi" }""", "channel.servicePlanId").SetName("Sinch service plan that is not an id");
+        yield return Channel("""{ "type": "sinch", "region": "xx", "servicePlanId": "p1", "apiTokenSecret": "t", "from": "+1555", "to": "+1556", "text": "hi" }""", "channel.region").SetName("Sinch region that does not exist");
+        yield return Channel("""{ "type": "sinch", "baseUrl": "sms.api.sinch.com", "servicePlanId": "p1", "apiTokenSecret": "t", "from": "+1555", "to": "+1556", "text": "hi" }""", "channel.baseUrl").SetName("Sinch base URL that is not absolute");
+        yield return Channel("""{ "type": "webhook", "url": "https://hooks.example.com/in", "clientCertificate": { "certificateSecret": "c" } }""", "channel.clientCertificate").SetName("Client certificate without its key");
+        yield return Channel("""{ "type": "webhook", "url": "https://hooks.example.com/in", "clientCertificate": { "pfxSecret": "p", "keySecret": "k" } }""", "channel.clientCertificate").SetName("Client certificate given as PFX and PEM");
+        yield return Channel("""{ "type": "webhook", "url": "https://hooks.example.com/in", "clientCertificate": { "certificateSecret": "c", "keySecret": "k", "passwordSecret": "p" } }""", "channel.clientCertificate.passwordSecret").SetName("Client certificate password without a PFX");
+        yield return Channel("""{ "type": "slack", "urlSecret": "slack", "text": "hi", "clientCertificate": { "pfxSecret": "p" } }""", "channel.clientCertificate").SetName("Client certificate on a channel that is not a webhook");
     }
 
     /// <summary>lead-scoring.json written inline, changed by <paramref name="change"/>.</summary>

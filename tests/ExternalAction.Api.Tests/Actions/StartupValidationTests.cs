@@ -78,6 +78,10 @@ public sealed class StartupValidationTests
             .SetName("A Slack URL secret that is not configured");
         yield return Case("""{ "type": "twilio", "accountSid": "AC1", "authTokenSecret": "twilio-token", "from": "+15550001", "to": "+15550002", "text": "hi" }""", "channel.authTokenSecret")
             .SetName("A Twilio auth token secret that is not configured");
+        yield return Case("""{ "type": "sinch", "servicePlanId": "plan1", "apiTokenSecret": "sinch-token", "from": "+15550001", "to": "+15550002", "text": "hi" }""", "channel.apiTokenSecret")
+            .SetName("A Sinch API token secret that is not configured");
+        yield return Case("""{ "type": "sinch", "baseUrl": "http://sms.example.com", "servicePlanId": "plan1", "apiTokenSecret": "t", "from": "+15550001", "to": "+15550002", "text": "hi" }""", "channel.baseUrl",
+            new() { ["Secrets:t"] = "token" }).SetName("A Sinch base URL over plain http");
         yield return Case("""{ "type": "webhook", "url": "http://hooks.example.com/in" }""", "channel.url")
             .SetName("Plain http outside Development");
         yield return Case("""{ "type": "webhook", "url": "https://10.1.2.3/in/{{ lead.id }}" }""", "channel.url")
