@@ -94,10 +94,18 @@ public sealed class Decider(IHttpClientFactory clients, TemplateRenderer templat
 
         using var request = new HttpRequestMessage(new HttpMethod(lookup.Method), url);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        foreach (var (name, value) in lookup.Headers)
-            request.Headers.TryAddWithoutValidation(name, value);
-        if (Authorize(request, lookup.Auth) is { } authProblem)
-            return new(null, authProblem);
+        try
+        {
+            // The same header checks as every outbound request (no CR/LF, no control or non-ASCII characters).
+            foreach (var (name, value) in lookup.Headers)
+                Processor.Outbound.OutboundHeaders.Add(request, name, value);
+            if (Authorize(request, lookup.Auth) is { } authProblem)
+                return new(null, authProblem);
+        }
+        catch (Processor.Outbound.UnsafeHeaderException e)
+        {
+            return new(null, $"the lookup request cannot be built: {e.Message}");
+        }
 
         try
         {
@@ -138,7 +146,7 @@ public sealed class Decider(IHttpClientFactory clients, TemplateRenderer templat
                 request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{auth.Username}:{secret}")));
                 break;
             case ChannelAuthTypes.ApiKey:
-                request.Headers.TryAddWithoutValidation(auth.HeaderName ?? "X-API-Key", secret);
+                Processor.Outbound.OutboundHeaders.Add(request, auth.HeaderName ?? "X-API-Key", secret);
                 break;
             default:
                 return $"the lookup's auth type '{auth.Type}' is not supported";
