@@ -20,7 +20,7 @@ builder.Services.AddStatusStore();
 builder.Services.AddCallerAuthentication(builder.Configuration, builder.Environment);
 builder.Services.AddPlatformEndpoints();
 builder.Services.AddSupport();
-builder.Services.AddSupportConsole(builder.Environment);
+builder.Services.AddSupportConsole(builder.Configuration, builder.Environment);
 // Embedded default (no RabbitMQ URL): the Processor runs in this process on the in-memory transport.
 var embedded = builder.Services.AddEmbeddedProcessorIfNoBroker(builder.Configuration);
 builder.AddExternalActionBus(embedded ? bus => bus.AddProcessorConsumers() : null);

@@ -24,13 +24,23 @@ public static class SupportConsole
     public const string ContentSecurityPolicy =
         "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-    public static IServiceCollection AddSupportConsole(this IServiceCollection services, IHostEnvironment environment)
+    /// <summary>
+    /// The policy with the OIDC provider's origin added to <c>form-action</c>: the sign-in and sign-out forms post here,
+    /// and the answer redirects to the provider, which browsers check against <c>form-action</c> too.
+    /// </summary>
+    public static string ContentSecurityPolicyFor(string? providerOrigin) => providerOrigin is null
+        ? ContentSecurityPolicy
+        : ContentSecurityPolicy.Replace("form-action 'self'", $"form-action 'self' {providerOrigin}", StringComparison.Ordinal);
+
+    public static IServiceCollection AddSupportConsole(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         services.AddRazorPages(o =>
         {
             o.RootDirectory = "/Console/Pages";
             o.Conventions.AuthorizeFolder("/", Policy);
             o.Conventions.AllowAnonymousToPage("/SignIn");
+            o.Conventions.AllowAnonymousToPage("/SignInComplete");
+            o.Conventions.AllowAnonymousToPage("/SignInDenied");
         });
         services.AddAuthentication().AddCookie(Scheme, o =>
         {
@@ -63,6 +73,8 @@ public static class SupportConsole
             o.Cookie.SameSite = SameSiteMode.Strict;
             o.Cookie.SecurePolicy = environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
         });
+        if (ConsoleOidc.Configured(configuration))
+            ConsoleOidc.Add(services, environment);
         services.TryAddSingleton<QueueDepths>();
         if (environment.IsDevelopment())
             services.AddSingleton<DevelopmentInbox>();
@@ -80,10 +92,11 @@ public static class SupportConsole
     /// <summary>Security headers on every console answer (the pages, the stylesheet, the sign-in redirects).</summary>
     public static WebApplication UseSupportConsoleHeaders(this WebApplication app)
     {
+        var policy = ContentSecurityPolicyFor(ConsoleOidc.Configured(app.Configuration) ? ConsoleOidc.ProviderOrigin(app.Configuration) : null);
         app.UseWhen(c => c.Request.Path.StartsWithSegments(BasePath), branch => branch.Use(async (context, next) =>
         {
             var headers = context.Response.Headers;
-            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            headers.ContentSecurityPolicy = policy;
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "no-referrer";
@@ -107,14 +120,26 @@ public static class SupportConsole
     public static SupportPrincipal User(ClaimsPrincipal principal) =>
         new(principal.Identity?.Name ?? "", principal.FindFirstValue(ClaimTypes.Role) ?? SupportRoles.Viewer);
 
-    /// <summary>A session ends when its user is no longer configured with that role (a key withdrawn, a role lowered).</summary>
+    /// <summary>Only a console path is a place to return to after signing in (no open redirect).</summary>
+    public static string? LocalReturnUrl(string? url) =>
+        url is not null && url.StartsWith(BasePath, StringComparison.Ordinal) && !url.StartsWith("//", StringComparison.Ordinal) && !url.Contains('\\', StringComparison.Ordinal)
+            ? url : null;
+
+    /// <summary>
+    /// A session ends when its user is no longer configured with that role (a key withdrawn, a role lowered, key sign-in
+    /// switched off); one signed in through the provider, when the provider is switched off or its role no longer mapped.
+    /// </summary>
     private static async Task StillConfigured(CookieValidatePrincipalContext context)
     {
         var options = context.HttpContext.RequestServices.GetRequiredService<IOptionsMonitor<SupportOptions>>().CurrentValue;
         var user = User(context.Principal!);
-        var configured = options.Users.Any(u => u.Name == user.Name && u.Role == user.Role)
-            || (user.Role == SupportRoles.Viewer && user.Name.StartsWith("support-key-", StringComparison.Ordinal)
-                && int.TryParse(user.Name["support-key-".Length..], out var n) && n >= 1 && n <= options.ApiKeys.Count);
+        var configured = context.Principal!.HasClaim(ConsoleOidc.MethodClaim, ConsoleOidc.MethodValue)
+            ? options.Oidc.Enabled && options.Oidc.Roles.TryGetValue(user.Role, out var values) && values.Count > 0
+                && ConsoleOidc.SignedInAt(context.Principal) is { } at
+                && context.HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow() - at < TimeSpan.FromMinutes(options.ConsoleSessionMinutes)
+            : options.ConsoleKeySignIn && (options.Users.Any(u => u.Name == user.Name && u.Role == user.Role)
+                || (user.Role == SupportRoles.Viewer && user.Name.StartsWith("support-key-", StringComparison.Ordinal)
+                    && int.TryParse(user.Name["support-key-".Length..], out var n) && n >= 1 && n <= options.ApiKeys.Count));
         if (!configured)
         {
             context.RejectPrincipal();

@@ -5,7 +5,7 @@ namespace ExternalAction.Api.Support;
 /// <summary>
 /// First run: in Development with no support key or user configured, one operator named <c>developer</c> signs in with
 /// the documented <see cref="Key"/>, so a newcomer sees the console at once; a warning at start says so. Never active
-/// in any other environment, nor once any support credential is configured.
+/// in any other environment, nor once any support credential (or an OIDC provider) is configured.
 /// </summary>
 public sealed class DevelopmentSupportKey(IOptions<SupportOptions> options)
 {
@@ -16,7 +16,7 @@ public sealed class DevelopmentSupportKey(IOptions<SupportOptions> options)
 
     internal static void AddIfNothingConfigured(SupportOptions options, IHostEnvironment environment)
     {
-        if (environment.IsDevelopment() && options.ApiKeys.Count == 0 && options.Users.Count == 0)
+        if (environment.IsDevelopment() && options.ApiKeys.Count == 0 && options.Users.Count == 0 && !options.Oidc.Enabled)
             options.Users.Add(new SupportUser { Name = UserName, Key = Key, Role = SupportRoles.Operator });
     }
 

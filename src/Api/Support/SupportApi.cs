@@ -6,6 +6,8 @@ using ExternalAction.Contracts.Platform;
 using ExternalAction.Store;
 using ExternalAction.Store.Activations;
 using Microsoft.AspNetCore.Http.HttpResults;
+using ExternalAction.ServiceDefaults.Secrets;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace ExternalAction.Api.Support;
@@ -19,6 +21,7 @@ public static class SupportApi
             .PostConfigure<IHostEnvironment>(DevelopmentSupportKey.AddIfNothingConfigured).ValidateOnStart();
         services.AddSingleton<DevelopmentSupportKey>();
         services.AddHostedService<DevelopmentSupportKey.Warning>();
+        services.TryAddSingleton<SecretResolver>();
         services.AddSingleton<IValidateOptions<SupportOptions>, SupportUsers.Validator>();
         services.AddSingleton<SupportUsers>();
         services.AddSingleton<DeadLetters>();

@@ -18,6 +18,12 @@ public sealed class SupportOptions
     /// <summary>The console's sign-in cookie lifetime, in minutes (sliding: renewed while in use).</summary>
     public int ConsoleSessionMinutes { get; set; } = 480;
 
+    /// <summary>The console's sign-in with a support key; <c>false</c> leaves only <see cref="Oidc"/> (the support API keeps its keys).</summary>
+    public bool ConsoleKeySignIn { get; set; } = true;
+
+    /// <summary>The console's sign-in through an external OpenID Connect provider, when its authority is set.</summary>
+    public SupportOidcOptions Oidc { get; set; } = new();
+
     /// <summary>The console's "needs attention" view lists unfinished requests whose deadline is at most this many minutes away.</summary>
     public int AttentionHorizonMinutes { get; set; } = 15;
 }

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using ExternalAction.Api.Authentication;
+using ExternalAction.ServiceDefaults.Secrets;
 using Microsoft.Extensions.Options;
 
 namespace ExternalAction.Api.Support;
@@ -32,7 +33,7 @@ public sealed partial class SupportUsers(IOptionsMonitor<SupportOptions> options
     public static partial Regex ValidName();
 
     /// <summary>Every configured support key meets <see cref="SecretRules"/> and every user has a valid name and role.</summary>
-    internal sealed class Validator : IValidateOptions<SupportOptions>
+    internal sealed class Validator(IHostEnvironment environment, SecretResolver secrets) : IValidateOptions<SupportOptions>
     {
         public ValidateOptionsResult Validate(string? name, SupportOptions options)
         {
@@ -59,6 +60,9 @@ public sealed partial class SupportUsers(IOptionsMonitor<SupportOptions> options
                 problems.Add($"{SupportOptions.Section}:ConsoleSessionMinutes must be between 1 and 10080.");
             if (options.AttentionHorizonMinutes is < 1 or > 10_080)
                 problems.Add($"{SupportOptions.Section}:AttentionHorizonMinutes must be between 1 and 10080.");
+            problems.AddRange(options.Oidc.Problems(environment.IsDevelopment(), n => secrets.TryResolve(n, out _)));
+            if (!options.ConsoleKeySignIn && !options.Oidc.Enabled)
+                problems.Add($"{SupportOptions.Section}:ConsoleKeySignIn is false and {SupportOidcOptions.Section}:Authority is not set: the console would have no way to sign in.");
             return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
         }
     }
