@@ -1,6 +1,8 @@
 using ExternalAction.TestSupport;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ExternalAction.Api.Tests;
 
@@ -18,9 +20,13 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     private readonly string _environment;
     private readonly string _databaseFile = Path.Combine(Path.GetTempPath(), $"externalaction-api-{Guid.NewGuid():N}.db");
 
-    public ApiFactory(IDictionary<string, string?>? overrides = null, string environment = "Production")
+    private readonly Action<IServiceCollection>? _services;
+
+    /// <param name="services">Swaps services from the outside (after the app's registrations), e.g. an HTTP handler trusting a test certificate.</param>
+    public ApiFactory(IDictionary<string, string?>? overrides = null, string environment = "Production", Action<IServiceCollection>? services = null)
     {
         _environment = environment;
+        _services = services;
         _settings = new Dictionary<string, string?>
         {
             ["ExternalAction:Actions:File"] = Path.Combine(Fixtures.Root, "actions", "intake-actions.json"),
@@ -42,6 +48,8 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         builder.UseEnvironment(_environment);
         foreach (var (key, value) in _settings)
             builder.UseSetting(key, value);
+        if (_services is not null)
+            builder.ConfigureTestServices(_services);
     }
 
     public HttpClient CreateAuthenticatedClient()

@@ -24,6 +24,7 @@ public static class SupportApi
         services.TryAddSingleton<SecretResolver>();
         services.AddSingleton<IValidateOptions<SupportOptions>, SupportUsers.Validator>();
         services.AddSingleton<SupportUsers>();
+        services.AddSingleton<SupportBearerTokens>();
         services.AddSingleton<DeadLetters>();
         services.AddSingleton<Replays>();
         return services;
@@ -188,11 +189,16 @@ public static class SupportApi
         if (throttle.RetryAfter(http) is { } retryAfter)
             return FailedAuthenticationThrottle.TooMany(http, retryAfter);
         var presented = http.Request.Headers[SupportOptions.HeaderName].ToString();
-        if (users.Find(presented) is not { } principal)
+        var bearer = http.RequestServices.GetRequiredService<SupportBearerTokens>();
+        var authorization = http.Request.Headers.Authorization.ToString();
+        var token = presented.Length == 0 && bearer.Accepted && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["Bearer ".Length..].Trim() : null;
+        var principal = token is null ? users.Find(presented) : await bearer.FindAsync(token, http.RequestAborted);
+        if (principal is null)
         {
-            if (presented.Length > 0)
-                throttle.Failed(http, "Support", $"the {SupportOptions.HeaderName} does not match");
-            return ContractErrors.Result(StatusCodes.Status401Unauthorized, ContractErrors.Create(ErrorCodes.Unauthorized, $"A valid {SupportOptions.HeaderName} is required."));
+            if (presented.Length > 0 || token is not null)
+                throttle.Failed(http, "Support", token is null ? $"the {SupportOptions.HeaderName} does not match" : "the bearer token is not valid or maps to no support role");
+            return ContractErrors.Result(StatusCodes.Status401Unauthorized, ContractErrors.Create(ErrorCodes.Unauthorized,
+                bearer.Accepted ? $"A valid {SupportOptions.HeaderName}, or a bearer token from the support sign-in provider, is required." : $"A valid {SupportOptions.HeaderName} is required."));
         }
         http.Items[typeof(SupportPrincipal)] = principal;
         return await next(context);

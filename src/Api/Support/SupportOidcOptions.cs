@@ -35,6 +35,12 @@ public sealed class SupportOidcOptions
     /// <summary>Role (<c>viewer</c> or <c>operator</c>) → the <see cref="RoleClaim"/> values that give it; operator wins when both match.</summary>
     public Dictionary<string, List<string>> Roles { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>The support API also takes <c>Authorization: Bearer</c> tokens from this provider (off by default).</summary>
+    public bool AcceptBearerTokens { get; set; }
+
+    /// <summary>The audience those bearer tokens must be issued for; default <see cref="ClientId"/>.</summary>
+    public string? Audience { get; set; }
+
     public bool Enabled => !string.IsNullOrWhiteSpace(Authority);
 
     /// <summary>Names a signed-in person may not take: they would read as one of the read-only keys.</summary>
