@@ -34,6 +34,7 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
 
     private readonly Dictionary<string, string?> _settings;
     private readonly TimeSpan _apiClockOffset;
+    private Action<IServiceCollection>? _apiServices;
     private ApiHost? _api;
 
     private EndToEndEnvironment(WireMockServer wire, RabbitVirtualHost vhost, PostgresDatabase database, string actionsFile,
@@ -61,8 +62,10 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
     /// <param name="kestrel">Serves the Api on a real socket (<see cref="ApiUrl"/>), for a browser.</param>
     /// <param name="moreActions">Adds actions of a suite's own to that file (given WireMock's URL).</param>
     /// <param name="kestrel">Serves the Api on a real socket (<see cref="ApiUrl"/>), for a browser.</param>
+    /// <param name="apiServices">Swaps services of the Api from the outside (e.g. a handler trusting a test provider's certificate).</param>
     public static async Task<EndToEndEnvironment> StartAsync(Action<Dictionary<string, string?>>? tweak = null, TimeSpan apiClockOffset = default, bool processorProcess = false,
-        Func<string, string>? actions = null, Func<string, IEnumerable<JsonObject>>? moreActions = null, bool kestrel = false)
+        Func<string, string>? actions = null, Func<string, IEnumerable<JsonObject>>? moreActions = null, bool kestrel = false,
+        Action<IServiceCollection>? apiServices = null)
     {
         var wire = WireMockServer.Start();
         var vhost = await RabbitVirtualHost.CreateAsync();
@@ -106,7 +109,7 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
         };
         tweak?.Invoke(settings);
 
-        var environment = new EndToEndEnvironment(wire, vhost, database, actionsFile, settings, apiClockOffset);
+        var environment = new EndToEndEnvironment(wire, vhost, database, actionsFile, settings, apiClockOffset) { _apiServices = apiServices };
         environment.StubDefaults();
         if (processorProcess)
             await environment.StartProcessorProcessAsync();
@@ -312,7 +315,7 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
 
     private void StartApi(bool kestrel)
     {
-        _api = new ApiHost(_settings, _apiClockOffset);
+        _api = new ApiHost(_settings, _apiClockOffset, _apiServices);
         if (!kestrel)
         {
             Client = _api.CreateClient();
@@ -400,7 +403,7 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
         File.Delete(ActionsFile);
     }
 
-    private sealed class ApiHost(Dictionary<string, string?> settings, TimeSpan clockOffset) : WebApplicationFactory<Program>
+    private sealed class ApiHost(Dictionary<string, string?> settings, TimeSpan clockOffset, Action<IServiceCollection>? services) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -409,6 +412,8 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
                 builder.UseSetting(key, value);
             if (clockOffset != TimeSpan.Zero)
                 builder.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(new OffsetTimeProvider(clockOffset)));
+            if (services is not null)
+                builder.ConfigureTestServices(services);
         }
     }
 
