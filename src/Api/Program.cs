@@ -24,6 +24,7 @@ builder.Services.AddSupportConsole(builder.Configuration, builder.Environment);
 // Embedded default (no RabbitMQ URL): the Processor runs in this process on the in-memory transport.
 var embedded = builder.Services.AddEmbeddedProcessorIfNoBroker(builder.Configuration);
 builder.AddExternalActionBus(embedded ? bus => bus.AddProcessorConsumers() : null);
+builder.Services.AddPreview();
 
 var app = builder.Build();
 app.UseContractErrors();

@@ -27,16 +27,11 @@ public static class ProcessorRegistration
             .Validate(o => o.RetryBaseSeconds > 0 && o.RetryMaxSeconds >= o.RetryBaseSeconds,
                 $"{ProcessorOptions.Section}:RetryBaseSeconds must be positive and not above RetryMaxSeconds.")
             .ValidateOnStart();
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddChannelDelivery();
+        services.AddProcessingEngine();
         // Fail fast on channels this process cannot deliver on: secrets, https, refused addresses (src/Actions/ChannelChecks.cs).
         services.AddChannelChecks(sp => AddressPolicy.From(sp.GetRequiredService<IOptions<OutboundOptions>>().Value).BlockedRange);
-        services.AddCallbacks();
-        // The platform contracts: each an adapter and an outcome reporter on the one engine (docs/architecture.md).
-        services.AddContract<B2BAdapter, B2BCallbackReporter>();
-        services.AddAjoContract();
-        services.AddSfmcContract();
-        services.AddSingleton<Rules.DeliveryGate>();
+        services.AddCallbackWarnings();
+        services.AddAjoStatusWebhookChecks();
         services.AddSingleton<ActionProcessor>();
         services.AddSingleton<UnreadableMessages>();
         services.AddOptions<BacklogOptions>().BindConfiguration(BacklogOptions.Section)
@@ -54,6 +49,33 @@ public static class ProcessorRegistration
             services.AddSingleton<IRetryScheduler, RabbitMqWaitQueues>();
         else
             services.AddSingleton<IRetryScheduler, InMemoryRetryScheduler>();
+        return services;
+    }
+
+    /// <summary>
+    /// The lifecycle's parts without a consumer or a start-up check: channel delivery, callbacks, the contracts' adapters and
+    /// reporters, the delivery rules, and the preview engine on them. The Processor adds these; an Api-only host adds them
+    /// for previews (<see cref="AddPreview"/>), where nothing is ever sent.
+    /// </summary>
+    public static IServiceCollection AddProcessingEngine(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddChannelDelivery();
+        services.AddCallbacks();
+        // The platform contracts: each an adapter and an outcome reporter on the one engine (docs/architecture.md).
+        services.AddContract<B2BAdapter, B2BCallbackReporter>();
+        services.AddAjoContract();
+        services.AddSfmcContract();
+        services.AddSingleton<Rules.DeliveryGate>();
+        services.AddSingleton<Preview.PreviewEngine>();
+        return services;
+    }
+
+    /// <summary>The preview engine (src/Processor/Preview), with the engine's parts when this host does not process (an Api-only host).</summary>
+    public static IServiceCollection AddPreview(this IServiceCollection services)
+    {
+        if (!services.Any(d => d.ServiceType == typeof(Preview.PreviewEngine)))
+            services.AddProcessingEngine();
         return services;
     }
 

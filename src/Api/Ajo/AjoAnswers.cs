@@ -45,11 +45,15 @@ public sealed class AjoAnswers(HybridCache cache, Decider decider, IOptions<AjoO
             cancellationToken: ct);
     }
 
-    private async ValueTask<AjoAnswer> DecideAsync(AjoAction action, JsonObject payload, DateTimeOffset receivedAt, CancellationToken ct)
+    /// <summary>The answer a preview shows: decided like a call's, never cached, and without calling the lookup.</summary>
+    public async ValueTask<AjoAnswer?> PreviewAsync(AjoAction action, JsonObject payload, DateTimeOffset receivedAt, CancellationToken ct) =>
+        action.Face.Decision is null ? null : await DecideAsync(action, payload, receivedAt, ct, lookup: false);
+
+    private async ValueTask<AjoAnswer> DecideAsync(AjoAction action, JsonObject payload, DateTimeOffset receivedAt, CancellationToken ct, bool lookup = true)
     {
         var spec = action.Face.Decision!;
         // The budget counts from the call's arrival: reading and checking the body spent some of it.
-        var decision = await decider.DecideAsync(payload, spec, action.Budget - (time.GetUtcNow() - receivedAt), ct);
+        var decision = await decider.DecideAsync(payload, spec, action.Budget - (time.GetUtcNow() - receivedAt), ct, lookup);
         if (decision.Source == DecisionSource.Lookup && AjoDeclarations.ResultProblem(decision.Result, action.Face.Response!, "response") is { } problem)
             decision = new Decision(spec.Fallback?.DeepClone(), DecisionSource.Fallback, null, $"the lookup's answer does not fit the response payload ({problem})", decision.Elapsed);
         return new AjoAnswer(decision.Result?.ToJsonString(), decision.ToJson().ToJsonString());

@@ -55,30 +55,35 @@ public static class AjoApi
     {
         var action = call.Action;
         var answer = await answers.AnswerAsync(action, call.RequestId, call.Payload, call.ReceivedAt, ct);
-        var data = new JsonObject { ["payload"] = call.Payload.DeepClone() };
-        if (answer is not null)
-        {
-            data["response"] = answer.FieldsJson;
-            data["decision"] = answer.DecisionJson;
-        }
-        var message = new ActionAccepted
-        {
-            RequestId = call.RequestId,
-            ActionName = action.Definition.Name,
-            ActionVersion = action.Definition.Version,
-            Contract = ContractNames.AjoCustomAction,
-            Identity = call.Identity,
-            ReceivedAt = call.ReceivedAt,
-            Deadline = call.ReceivedAt.AddMinutes(action.Face.DeadlineMinutes),
-            Data = data,
-        };
-
+        var message = WorkItem(call, answer);
         if (IntakePublisher.Refusal(await publisher.PublishAsync(message, ct)) is { } refused)
             return refused;
 
         if (answer is not null)
             logs.CreateLogger(typeof(AjoApi)).LogDebug("AJO request {RequestId} answered by {Decision}", call.RequestId, answer.Decision);
         return TypedResults.Ok(Answer(call.RequestId, answer));
+    }
+
+    /// <summary>The work item of a valid call and its answer (shared with the preview: the same request id and data).</summary>
+    public static ActionAccepted WorkItem(AjoInvocation call, AjoAnswer? answer)
+    {
+        var data = new JsonObject { ["payload"] = call.Payload.DeepClone() };
+        if (answer is not null)
+        {
+            data["response"] = answer.FieldsJson;
+            data["decision"] = answer.DecisionJson;
+        }
+        return new ActionAccepted
+        {
+            RequestId = call.RequestId,
+            ActionName = call.Action.Definition.Name,
+            ActionVersion = call.Action.Definition.Version,
+            Contract = ContractNames.AjoCustomAction,
+            Identity = call.Identity,
+            ReceivedAt = call.ReceivedAt,
+            Deadline = call.ReceivedAt.AddMinutes(call.Action.Face.DeadlineMinutes),
+            Data = data,
+        };
     }
 
     /// <summary>The answer AJO reads: <c>requestId</c> and the decided response fields, or <c>status: accepted</c> without a response payload.</summary>

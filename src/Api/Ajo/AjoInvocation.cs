@@ -68,24 +68,28 @@ public sealed class AjoInvocation : IBindableFromHttpContext<AjoInvocation>
             return Refuse(ContractErrors.Result(StatusCodes.Status413PayloadTooLarge,
                 ContractErrors.ForStatus(StatusCodes.Status413PayloadTooLarge, $"The request body exceeds {limit} bytes.")), receivedAt);
 
-        JsonNode? root;
         using (read)
+            return Read(action, read.Span, receivedAt);
+    }
+
+    /// <summary>A call's body checked against the action's declaration (shared with the preview): the call, or its refusal.</summary>
+    public static AjoInvocation Read(AjoAction action, ReadOnlySpan<byte> body, DateTimeOffset receivedAt)
+    {
+        JsonNode? root;
+        try
         {
-            try
-            {
-                root = JsonNode.Parse(read.Span, NodeOptions, DocumentOptions);
-            }
-            catch (JsonException e)
-            {
-                var problem = DuplicateProperties.FindPath(read.Span) is { } repeated
-                    ? new ErrorDetail(repeated.StartsWith('$') ? repeated : "$." + repeated, "appears twice in its object (duplicate property names are refused)")
-                    : new ErrorDetail("$", $"is not valid JSON (line {e.LineNumber + 1}, position {e.BytePositionInLine + 1})");
-                return Refuse(SubmissionFilter.Invalid([problem]), receivedAt);
-            }
-            catch (Exception e) when (e is InvalidOperationException or ArgumentException or DecoderFallbackException)
-            {
-                return Refuse(SubmissionFilter.Invalid([new ErrorDetail("$", "is not valid UTF-8 JSON text")]), receivedAt);
-            }
+            root = JsonNode.Parse(body, NodeOptions, DocumentOptions);
+        }
+        catch (JsonException e)
+        {
+            var problem = DuplicateProperties.FindPath(body) is { } repeated
+                ? new ErrorDetail(repeated.StartsWith('$') ? repeated : "$." + repeated, "appears twice in its object (duplicate property names are refused)")
+                : new ErrorDetail("$", $"is not valid JSON (line {e.LineNumber + 1}, position {e.BytePositionInLine + 1})");
+            return Refuse(SubmissionFilter.Invalid([problem]), receivedAt);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or DecoderFallbackException)
+        {
+            return Refuse(SubmissionFilter.Invalid([new ErrorDetail("$", "is not valid UTF-8 JSON text")]), receivedAt);
         }
         if (root is not JsonObject)
             return Refuse(SubmissionFilter.Invalid([new ErrorDetail("$", "the body must be a JSON object")]), receivedAt);

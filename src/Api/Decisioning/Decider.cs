@@ -36,10 +36,16 @@ public sealed class Decider(IHttpClientFactory clients, TemplateRenderer templat
         .AddTimeout(new TimeoutStrategyOptions { TimeoutGenerator = args => ValueTask.FromResult(args.Context.Properties.GetValue(Remaining, TimeSpan.Zero)) })
         .Build();
 
-    public async Task<Decision> DecideAsync(JsonObject input, DecisionSpec spec, TimeSpan budget, CancellationToken ct)
+    /// <summary>The prefix of a fallback's reason when a preview did not call the lookup.</summary>
+    public const string LookupNotCalled = "a preview does not call the lookup";
+
+    /// <param name="lookup">False in a preview: when the rules do not decide, the lookup is not called and the fallback answers.</param>
+    public async Task<Decision> DecideAsync(JsonObject input, DecisionSpec spec, TimeSpan budget, CancellationToken ct, bool lookup = true)
     {
         var started = time.GetTimestamp();
-        var decision = await DecideCoreAsync(input, spec, budget, started, ct);
+        var decision = lookup || spec.Lookup is null || Choose(spec.Rules, input).Rule is not null
+            ? await DecideCoreAsync(input, spec, budget, started, ct)
+            : Fallback(spec, LookupNotCalled);
         decision = decision with { Elapsed = time.GetElapsedTime(started) };
         if (decision.Source == DecisionSource.Fallback && spec.Lookup is not null)
             logger.LogInformation("Decision by fallback: {Reason}", decision.Reason);

@@ -46,23 +46,28 @@ public static class IntakeApi
     public static async Task<Results<Ok<ExecutionResponse>, JsonHttpResult<ErrorResponse>>> Submit(
         ResolvedAction action, Submission submission, IntakePublisher publisher, CancellationToken ct)
     {
-        var request = submission.Request;
-        var requestId = RequestIdentity.RequestId(action.Definition.Name, request);
-        var minutes = request.ActionConfig?.Timeout ?? action.Definition.DefaultTimeoutMinutes;
-        var message = new ActionAccepted
-        {
-            RequestId = requestId,
-            ActionName = action.Definition.Name,
-            ActionVersion = action.Definition.Version,
-            ReceivedAt = submission.ReceivedAt,
-            Deadline = submission.ReceivedAt.AddMinutes(minutes),
-            Request = request,
-            HttpHeaders = submission.HttpHeaders,
-        };
-
+        var message = WorkItem(action.Definition, submission.Request, submission.HttpHeaders, submission.ReceivedAt);
         if (IntakePublisher.Refusal(await publisher.PublishAsync(message, ct)) is { } refused)
             return refused;
 
-        return TypedResults.Ok(new ExecutionResponse(requestId, "Request accepted for processing"));
+        return TypedResults.Ok(Answer(message.RequestId));
     }
+
+    /// <summary>The work item of a valid request (shared with the preview, so both give the same request id and deadline).</summary>
+    public static ActionAccepted WorkItem(Actions.ActionDefinition action, ExecutionRequest request, Dictionary<string, string>? httpHeaders, DateTimeOffset receivedAt)
+    {
+        var minutes = request.ActionConfig?.Timeout ?? action.DefaultTimeoutMinutes;
+        return new ActionAccepted
+        {
+            RequestId = RequestIdentity.RequestId(action.Name, request),
+            ActionName = action.Name,
+            ActionVersion = action.Version,
+            ReceivedAt = receivedAt,
+            Deadline = receivedAt.AddMinutes(minutes),
+            Request = request,
+            HttpHeaders = httpHeaders,
+        };
+    }
+
+    public static ExecutionResponse Answer(string requestId) => new(requestId, "Request accepted for processing");
 }

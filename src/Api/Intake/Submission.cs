@@ -54,20 +54,26 @@ public sealed class Submission : IBindableFromHttpContext<Submission>
             return (null, ContractErrors.Result(StatusCodes.Status413PayloadTooLarge,
                 ContractErrors.ForStatus(StatusCodes.Status413PayloadTooLarge, $"The request body exceeds {limit} bytes.")));
         using var body = read;
+        return Parse(body.Span);
+    }
+
+    /// <summary>An execution request from its JSON text, or the contract's 400 naming the field (shared with the preview).</summary>
+    internal static (ExecutionRequest? Request, JsonHttpResult<ErrorResponse>? Refusal) Parse(ReadOnlySpan<byte> body)
+    {
         ErrorDetail problem;
         try
         {
-            if (JsonSerializer.Deserialize<ExecutionRequest>(body.Span, ContractJson.Options) is { } request)
+            if (JsonSerializer.Deserialize<ExecutionRequest>(body, ContractJson.Options) is { } request)
                 return (request, null);
             problem = new ErrorDetail("$", "the body must be a JSON object");
         }
-        catch (Exception e) when (e is JsonException or ArgumentException && DuplicateProperties.FindPath(body.Span) is { } repeated)
+        catch (Exception e) when (e is JsonException or ArgumentException && DuplicateProperties.FindPath(body) is { } repeated)
         {
             problem = new ErrorDetail(repeated, "appears twice in its object (duplicate property names are refused)");
         }
         catch (JsonException e)
         {
-            problem = JsonProblems.Explain(e, body.Span);
+            problem = JsonProblems.Explain(e, body);
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or System.Text.DecoderFallbackException)
         {

@@ -1,3 +1,4 @@
+using ExternalAction.Actions;
 using ExternalAction.Api.Errors;
 using ExternalAction.Api.Platform;
 using ExternalAction.Contracts.Platform;
@@ -19,11 +20,17 @@ public sealed class SubmissionFilter(IOptions<IntakeOptions> options) : IEndpoin
             return refusal;
 
         var action = invocation.Arguments.OfType<ResolvedAction>().Single();
-        var errors = ExecutionRequestValidator.Validate(submission.Request, action.Definition, options.Value);
+        return Check(submission.Request, submission.HttpHeaders, action.Definition, options.Value) ?? await next(invocation);
+    }
+
+    /// <summary>The contract's and the action's rules over a request that could be read: the 400, or null when it is valid.</summary>
+    public static JsonHttpResult<ErrorResponse>? Check(ExecutionRequest request, Dictionary<string, string>? httpHeaders, ActionDefinition action, IntakeOptions options)
+    {
+        var errors = ExecutionRequestValidator.Validate(request, action, options);
         // Header parameters reach header templates like customHeaders do.
-        if (errors.Count == 0 && submission.HttpHeaders is { } headers)
+        if (errors.Count == 0 && httpHeaders is { } headers)
             ExecutionRequestValidator.ValidateHeaders(headers, "headers", errors);
-        return errors.Count > 0 ? Invalid(errors) : await next(invocation);
+        return errors.Count > 0 ? Invalid(errors) : null;
     }
 
     /// <summary>The contract's 400: the first problem in the message, every problem in the details.</summary>

@@ -2,6 +2,7 @@ using ExternalAction.Actions;
 using ExternalAction.Api.Ajo;
 using ExternalAction.Api.Intake;
 using ExternalAction.Api.OpenApi;
+using ExternalAction.Api.Preview;
 using ExternalAction.Api.ServiceDefinition;
 using ExternalAction.Api.Sfmc;
 using ExternalAction.Api.Status;
@@ -20,6 +21,7 @@ public static class PlatformEndpoints
         services.AddIntake();
         services.AddAjoFace();
         services.AddSfmc();
+        services.AddPreviewEndpoint();
         return services;
     }
 
@@ -46,6 +48,8 @@ public static class PlatformEndpoints
             group.MapAjo(intake);
             // Salesforce Marketing Cloud Journey Builder custom activity (404 for an action without an sfmc section).
             group.MapSfmc();
+            // A dry run of any contract's sample request (support or the caller's credentials).
+            group.MapPreview();
         }
         return endpoints;
     }

@@ -97,26 +97,8 @@ public static class SfmcApi
         if (problem is not null)
             return TypedResults.Json(problem, ContractJson.Options, statusCode: StatusCodes.Status400BadRequest);
 
-        var requestId = RequestId(action.Name, call!);
         var branch = action.Sfmc!.IsDecision ? await branching.DecideAsync(action, call!, ct) : null;
-        var message = new ActionAccepted
-        {
-            RequestId = requestId,
-            ActionName = action.Name,
-            ActionVersion = action.Version,
-            Contract = ContractNames.Sfmc,
-            Identity = new WorkIdentity
-            {
-                EntityType = "contact",
-                ContactKey = call!.KeyValue,
-                JourneyId = call.JourneyId,
-                JourneyInstanceId = call.DefinitionInstanceId,
-                ActivityId = call.ActivityId,
-            },
-            Data = WorkData(call, branch),
-            ReceivedAt = receivedAt,
-            Deadline = receivedAt.AddMinutes(action.Sfmc.Execute.DeliveryDeadlineMinutes),
-        };
+        var message = WorkItem(action, call!, branch, receivedAt);
         switch (await publisher.PublishAsync(message, ct))
         {
             case PublishResult.Unavailable:
@@ -124,9 +106,34 @@ public static class SfmcApi
             case PublishResult.Unencodable:
                 return Error(StatusCodes.Status400BadRequest, "An in-argument holds an unpaired UTF-16 surrogate escape.");
         }
+        return TypedResults.Ok(Answer(action, message.RequestId, branch));
+    }
 
+    /// <summary>The work item of one contact's execute (shared with the preview: the same request id and deadline).</summary>
+    public static ActionAccepted WorkItem(ActionDefinition action, ExecuteCall call, SfmcBranch? branch, DateTimeOffset receivedAt) => new()
+    {
+        RequestId = RequestId(action.Name, call),
+        ActionName = action.Name,
+        ActionVersion = action.Version,
+        Contract = ContractNames.Sfmc,
+        Identity = new WorkIdentity
+        {
+            EntityType = "contact",
+            ContactKey = call.KeyValue,
+            JourneyId = call.JourneyId,
+            JourneyInstanceId = call.DefinitionInstanceId,
+            ActivityId = call.ActivityId,
+        },
+        Data = WorkData(call, branch),
+        ReceivedAt = receivedAt,
+        Deadline = receivedAt.AddMinutes(action.Sfmc!.Execute.DeliveryDeadlineMinutes),
+    };
+
+    /// <summary>The execute's answer: the declared out-arguments, and a split's <c>branchResult</c>.</summary>
+    public static JsonObject Answer(ActionDefinition action, string requestId, SfmcBranch? branch)
+    {
         var answer = new JsonObject();
-        foreach (var o in action.Sfmc.Answers)
+        foreach (var o in action.Sfmc!.Answers)
         {
             answer[o.Name] = o.Value switch
             {
@@ -137,7 +144,7 @@ public static class SfmcApi
         }
         if (branch is not null)
             answer["branchResult"] = branch.Branch;
-        return TypedResults.Ok(answer);
+        return answer;
     }
 
     /// <summary>

@@ -11,11 +11,12 @@ namespace ExternalAction.Api.Sfmc;
 /// </summary>
 public sealed class SfmcBranching(Decider decider, ILogger<SfmcBranching> logger)
 {
-    public async Task<SfmcBranch> DecideAsync(ActionDefinition action, ExecuteCall call, CancellationToken ct)
+    /// <param name="lookup">False in a preview: the lookup is not called (the fallback answers in its place).</param>
+    public async Task<SfmcBranch> DecideAsync(ActionDefinition action, ExecuteCall call, CancellationToken ct, bool lookup = true)
     {
         var sfmc = action.Sfmc!;
         var split = sfmc.Split!;
-        var decision = await decider.DecideAsync(Input(call), split.Decision, TimeSpan.FromMilliseconds(split.BudgetMs), ct);
+        var decision = await decider.DecideAsync(Input(call), split.Decision, TimeSpan.FromMilliseconds(split.BudgetMs), ct, lookup);
         var fallback = ((JsonValue)split.Decision.Fallback!).GetValue<string>();
         var branch = Key(decision.Result);
         if (branch is null || sfmc.Outcomes.All(o => o.Key != branch))

@@ -39,6 +39,36 @@ public sealed class CallbackClient(HttpClient http, ImsTokenProvider tokens, Out
             : resent;
     }
 
+    /// <summary>
+    /// The callback request of contract §4.1 for <paramref name="json"/> with the IMS <paramref name="token"/> (none: no
+    /// <c>Authorization</c>): what every attempt sends, and what a preview shows.
+    /// </summary>
+    /// <exception cref="UnsafeHeaderException">A header value is unsafe to send (nothing is sent then).</exception>
+    public static HttpRequestMessage Request(ActionAccepted message, string json, string? token, CallbackOptions settings)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, message.B2B.CallbackUrl)
+        {
+            Content = new StringContent(json, Encoding.UTF8, "application/json"),
+        };
+        try
+        {
+            OutboundHeaders.Add(request, "X-Callback-Token", message.B2B.Token);
+            if (token is not null)
+                OutboundHeaders.Add(request, "Authorization", "Bearer " + token);
+            if ((settings.ApiKey ?? settings.ClientId) is { Length: > 0 } apiKey)
+                OutboundHeaders.Add(request, "X-Api-Key", apiKey);
+            if ((message.B2B.Context?.Subscription?.ImsOrgId ?? settings.ImsOrgId) is { Length: > 0 } org)
+                OutboundHeaders.Add(request, "x-gw-ims-org-id", org);
+            OutboundHeaders.Add(request, "X-Request-Id", message.RequestId);
+            return request;
+        }
+        catch
+        {
+            request.Dispose();
+            throw;
+        }
+    }
+
     /// <param name="ct">The attempt's token: cancelled at the attempt's timeout or by <paramref name="callerCt"/>.</param>
     /// <param name="callerCt">The caller's own token.</param>
     private async Task<OutboundResult> SendOnceAsync(ActionAccepted message, string json, bool forceRefresh, CancellationToken ct, CancellationToken callerCt)
@@ -65,20 +95,10 @@ public sealed class CallbackClient(HttpClient http, ImsTokenProvider tokens, Out
             };
         }
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, message.B2B.CallbackUrl)
-        {
-            Content = new StringContent(json, Encoding.UTF8, "application/json"),
-        };
+        HttpRequestMessage request;
         try
         {
-            OutboundHeaders.Add(request, "X-Callback-Token", message.B2B.Token);
-            if (token is not null)
-                OutboundHeaders.Add(request, "Authorization", "Bearer " + token);
-            if ((settings.ApiKey ?? settings.ClientId) is { Length: > 0 } apiKey)
-                OutboundHeaders.Add(request, "X-Api-Key", apiKey);
-            if ((message.B2B.Context?.Subscription?.ImsOrgId ?? settings.ImsOrgId) is { Length: > 0 } org)
-                OutboundHeaders.Add(request, "x-gw-ims-org-id", org);
-            OutboundHeaders.Add(request, "X-Request-Id", message.RequestId);
+            request = Request(message, json, token, settings);
         }
         catch (UnsafeHeaderException e)
         {
@@ -87,7 +107,8 @@ public sealed class CallbackClient(HttpClient http, ImsTokenProvider tokens, Out
         }
 
         // Send failures and timeouts are classified by the pipeline (OutboundPipelines, HttpOutcome.FromException).
-        using var response = await http.SendAsync(request, ct);
+        using var sent = request;
+        using var response = await http.SendAsync(sent, ct);
         var result = await HttpOutcome.FromResponseAsync(response, clock, ct);
         // The platform's refusals are final, whatever the generic rule says about their status.
         return response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Forbidden

@@ -29,6 +29,12 @@ public static class CallbackServiceCollectionExtensions
         services.AddSingleton<ImsTokenProvider>();
         // Per-attempt timeouts come from the callbacks' resilience pipeline; the client's own timeout is only a backstop.
         services.AddHttpClient<CallbackClient>(c => c.Timeout = TimeSpan.FromMinutes(11)).RemoveAllLoggers().AddOutboundSafety();
+        return services;
+    }
+
+    /// <summary>In a host that sends callbacks: the start-up warning when no IMS token endpoint is configured.</summary>
+    public static IServiceCollection AddCallbackWarnings(this IServiceCollection services)
+    {
         services.AddHostedService<NoImsWarning>();
         return services;
     }

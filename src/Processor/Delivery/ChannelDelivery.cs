@@ -19,12 +19,7 @@ namespace ExternalAction.Processor.Delivery;
 /// never as exceptions.
 /// </summary>
 public sealed class ChannelDelivery(
-    IHttpClientFactory httpClients,
-    ISlackWebhookApi slack,
-    ITeamsWebhookApi teams,
-    ITwilioApi twilio,
-    ISinchApi sinch,
-    ClientCertificateClients certificateClients,
+    ChannelClients clients,
     TemplateRenderer templates,
     OutboundPipelines pipelines,
     SecretResolver secrets,
@@ -90,8 +85,7 @@ public sealed class ChannelDelivery(
         Authenticate(request, channel.Auth, body ?? "");
 
         // Mutual TLS: a client of its own that presents the channel's certificate (ClientCertificateClients).
-        var client = channel.ClientCertificate is { } certificate ? certificateClients.For(certificate) : httpClients.CreateClient(WebhookClient);
-        using var response = await client.SendAsync(request, ct);
+        using var response = await clients.Webhook(channel.ClientCertificate).SendAsync(request, ct);
         return await HttpOutcome.FromResponseAsync(response, clock, ct);
     }
 
@@ -124,7 +118,7 @@ public sealed class ChannelDelivery(
             message["text"] = templates.RenderText(channel.Text, model);
         if (channel.Blocks is not null)
             message["blocks"] = templates.RenderJson(channel.Blocks, model);
-        using var response = await slack.PostAsync(url, message, requestId, ct);
+        using var response = await clients.Slack.PostAsync(url, message, requestId, ct);
         return await HttpOutcome.FromResponseAsync(response, clock, ct);
     }
 
@@ -149,7 +143,7 @@ public sealed class ChannelDelivery(
             ["type"] = "message",
             ["attachments"] = new JsonArray(new JsonObject { ["contentType"] = "application/vnd.microsoft.card.adaptive", ["contentUrl"] = null, ["content"] = card }),
         };
-        using var response = await teams.PostAsync(url, message, requestId, ct);
+        using var response = await clients.Teams.PostAsync(url, message, requestId, ct);
         return await HttpOutcome.FromResponseAsync(response, clock, ct);
     }
 
@@ -167,7 +161,7 @@ public sealed class ChannelDelivery(
         var authorization = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{channel.AccountSid}:{secrets.Resolve(channel.AuthTokenSecret!)}"));
         OutboundHeaders.Check("Authorization", authorization);
         var messages = ITwilioApi.MessagesUrl(new Uri(channel.BaseUrl ?? TwilioDefaultBaseUrl), channel.AccountSid!);
-        using var response = await twilio.SendAsync(messages, form, authorization, requestId, ct);
+        using var response = await clients.Twilio.SendAsync(messages, form, authorization, requestId, ct);
         return await HttpOutcome.FromResponseAsync(response, clock, ct);
     }
 
@@ -189,7 +183,7 @@ public sealed class ChannelDelivery(
         var authorization = "Bearer " + secrets.Resolve(channel.ApiTokenSecret!);
         OutboundHeaders.Check("Authorization", authorization);
         var batches = ISinchApi.BatchesUrl(new Uri(ChannelUrls.SinchBaseUrl(channel)), channel.ServicePlanId!);
-        using var response = await sinch.SendAsync(batches, batch, authorization, requestId, ct);
+        using var response = await clients.Sinch.SendAsync(batches, batch, authorization, requestId, ct);
         return await HttpOutcome.FromResponseAsync(response, clock, ct);
     }
 

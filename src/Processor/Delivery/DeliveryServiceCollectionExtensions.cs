@@ -18,12 +18,8 @@ public static class DeliveryServiceCollectionExtensions
         services.AddSingleton<ChannelDelivery>();
         services.AddOutboundHttp();
         services.AddSingleton<ClientCertificateClients>();
-        // Send failures reach the caller as HttpClient raised them (not wrapped in ApiRequestException), so Refit's
-        // clients and the plain webhook client are classified by the same code (HttpOutcome).
-        var refit = new RefitSettings(new SystemTextJsonContentSerializer(ContractJson.Options))
-        {
-            TransportExceptionFactory = static (_, exception, _) => exception,
-        };
+        services.AddSingleton<ChannelClients>();
+        var refit = Refit;
         // One client per kind, registered once (the source-generated Refit clients: no reflection). Per-attempt timeouts are set per channel (OutboundPipelines); the
         // client's own timeout is only a backstop. No request logging: channel URLs can be credentials (Slack webhooks)
         // or carry personal data from templates.
@@ -37,7 +33,17 @@ public static class DeliveryServiceCollectionExtensions
         return services;
     }
 
-    private const string SlackBaseUrl = "https://hooks.slack.com";
+    internal const string SlackBaseUrl = "https://hooks.slack.com";
+
+    /// <summary>
+    /// The channels' Refit settings (the registered clients' and a preview's). Send failures reach the caller as HttpClient
+    /// raised them (not wrapped in ApiRequestException), so Refit's clients and the plain webhook client are classified by
+    /// the same code (HttpOutcome).
+    /// </summary>
+    internal static RefitSettings Refit { get; } = new(new SystemTextJsonContentSerializer(ContractJson.Options))
+    {
+        TransportExceptionFactory = static (_, exception, _) => exception,
+    };
 
     private static void Backstop(HttpClient client, string? baseUrl)
     {

@@ -45,6 +45,13 @@ public interface IOutcomeReporter
     /// <summary>Sends a report body that <see cref="AfterDelivery"/> produced (kept in the row, so a retry sends the same one).</summary>
     Task<OutboundResult> SendAsync(ActionDefinition action, ActionAccepted message, string body, CancellationToken ct);
 
+    /// <summary>
+    /// A preview of <see cref="SendAsync"/>: the same request for <paramref name="body"/>, sent through
+    /// <paramref name="capture"/> instead of the network (src/Processor/Preview). A credential this reporter would fetch
+    /// at send time (an access token) is <see cref="Preview.PreviewMasking.Mask"/>; the rules say what else to mask.
+    /// </summary>
+    Task<Preview.MaskingRules> PreviewReportAsync(ActionDefinition action, ActionAccepted message, string body, HttpMessageHandler capture, CancellationToken ct);
+
     /// <summary>What the answer to <see cref="SendAsync"/> means: <see cref="Step.Done"/>, <see cref="Step.Retry"/> or <see cref="Step.End"/>.</summary>
     Step AfterReport(ActionDefinition action, RequestRecord record, OutboundResult result, int attempt);
 }

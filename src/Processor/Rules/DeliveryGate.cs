@@ -30,6 +30,24 @@ public abstract record Verdict
     public const string Capped = "capped";
 }
 
+/// <summary>One check of the delivery rules in a preview: which rule (<c>route</c>, <c>suppressionRule</c>, <c>sendWindow</c>, <c>suppressionList</c>, <c>cap</c>), its name, what it found and why.</summary>
+public sealed record RuleCheck(string Rule, string? Name, string Result, string Detail)
+{
+    /// <summary>Send window: when it opens next (now when it is open).</summary>
+    public DateTimeOffset? NextOpen { get; init; }
+    /// <summary>Cap: deliveries counted in its window, and its maximum.</summary>
+    public int? Counted { get; init; }
+    public int? Max { get; init; }
+}
+
+/// <summary>The checks a dry run of <see cref="DeliveryGate.DecideAsync"/> made, in order.</summary>
+public sealed class RuleTrace
+{
+    private readonly List<RuleCheck> _checks = [];
+    public IReadOnlyList<RuleCheck> Checks => _checks;
+    internal void Add(RuleCheck check) => _checks.Add(check);
+}
+
 /// <summary>
 /// Applies an action's delivery rules before anything is sent, in this order: routing (first route whose conditions
 /// hold; none: suppressed "no route matched"), the action's suppression rules, the send window (a deferred request counts
@@ -38,30 +56,47 @@ public abstract record Verdict
 /// </summary>
 public sealed class DeliveryGate(DeliveryRulesStore store, TemplateRenderer templates)
 {
-    public async Task<Verdict> DecideAsync(ActionDefinition action, ActionAccepted message, JsonObject model, DateTimeOffset now, CancellationToken ct)
+    /// <param name="preview">
+    /// A dry run (the preview): every check is recorded in it, the suppression list and the caps are only read (no slot
+    /// is taken), and a closed send window does not stop the checks after it (the list and the caps are read as of now).
+    /// The verdict is the one a real attempt at <paramref name="now"/> would reach.
+    /// </param>
+    public async Task<Verdict> DecideAsync(ActionDefinition action, ActionAccepted message, JsonObject model, DateTimeOffset now, CancellationToken ct, RuleTrace? preview = null)
     {
         var rules = action.Rules;
         var (routed, route, explanation) = Route(action, model);
+        if (rules.Routes.Count > 0)
+            preview?.Add(new RuleCheck("route", route, routed is null ? "none" : "chosen", explanation ?? ""));
         if (routed is null)
             return new Verdict.Withheld(Verdict.Suppressed, explanation!, null);
 
         foreach (var rule in rules.Suppression.Rules)
         {
-            if (RuleConditions.FirstFailure(rule.When, model) is null)
+            if (RuleConditions.FirstFailure(rule.When, model) is not { } why)
+            {
+                preview?.Add(new RuleCheck("suppressionRule", rule.Name, "matched", RuleConditions.Describe(rule.When)));
                 return new Verdict.Withheld(Verdict.Suppressed, $"suppression rule '{rule.Name}' matched ({RuleConditions.Describe(rule.When)})", route);
+            }
+            preview?.Add(new RuleCheck("suppressionRule", rule.Name, "passed", why));
         }
 
+        Verdict? waiting = null;
         if (rules.SendWindow is { } window)
         {
             var zone = SendWindows.ZoneFor(window, model);
             var opens = SendWindows.NextOpen(window, zone, now);
+            var described = SendWindows.Describe(window, zone);
             if (opens > now)
             {
-                var described = SendWindows.Describe(window, zone);
-                return opens >= message.Deadline
+                waiting = opens >= message.Deadline
                     ? new Verdict.TooLate($"outside the send window ({described}) and it opens at {opens:O}, after the deadline {message.Deadline:O}")
                     : new Verdict.Defer(opens, $"outside the send window ({described}); deferred until it opens at {opens:O}", route);
+                preview?.Add(new RuleCheck("sendWindow", null, waiting is Verdict.TooLate ? "opensAfterDeadline" : "closed", described) { NextOpen = opens });
+                if (preview is null)
+                    return waiting;
             }
+            else
+                preview?.Add(new RuleCheck("sendWindow", null, "open", described) { NextOpen = now });
         }
 
         var (kind, address) = AddressOf(routed.Channel, model);
@@ -74,7 +109,12 @@ public sealed class DeliveryGate(DeliveryRulesStore store, TemplateRenderer temp
             if (contact is not null)
                 keys.Add((Addresses.Contact, contact));
             if (await store.FindAsync(keys, ct) is { } listed)
-                return new Verdict.Withheld(Verdict.Suppressed, $"the {listed.Kind} {(listed.Kind == Addresses.Contact ? "id" : "address")} is on the suppression list (added by {listed.CreatedBy} at {listed.CreatedAt:O}{(listed.Reason is { Length: > 0 } why ? $": {Short(why)}" : "")})", route);
+            {
+                var reason = $"the {listed.Kind} {(listed.Kind == Addresses.Contact ? "id" : "address")} is on the suppression list (added by {listed.CreatedBy} at {listed.CreatedAt:O}{(listed.Reason is { Length: > 0 } why ? $": {Short(why)}" : "")})";
+                preview?.Add(new RuleCheck("suppressionList", null, "listed", reason));
+                return waiting ?? new Verdict.Withheld(Verdict.Suppressed, reason, route);
+            }
+            preview?.Add(new RuleCheck("suppressionList", null, "notListed", $"checked {string.Join(" and ", keys.Select(k => k.Item1))}"));
         }
 
         List<string> taken = [];
@@ -82,20 +122,34 @@ public sealed class DeliveryGate(DeliveryRulesStore store, TemplateRenderer temp
         {
             var who = cap.Per == CapPer.Address ? address is null ? null : $"address:{kind}:{address}" : contact is null ? null : $"contact:{contact}";
             if (who is null)
+            {
+                preview?.Add(new RuleCheck("cap", cap.Name, "notCounted", cap.Per == CapPer.Address ? "the channel has no address to count on" : "the request has no contact to count on"));
                 continue; // nothing to count on: a cap per address of a channel without one, or a request without a contact
+            }
             var scope = cap.Scope == CapScope.ChannelKind ? $"kind:{kind ?? routed.Channel.Type}" : $"action:{action.Name}";
             var key = CapKey(scope, who);
             var since = now - TimeSpan.FromHours(cap.WindowHours);
+            string Full(int counted) => $"frequency cap '{cap.Name}' is full: {counted} of {cap.Max} deliveries per {(cap.Per == CapPer.Address ? "address" : "contact")} in {cap.WindowHours:0.##} h{(cap.Scope == CapScope.ChannelKind ? $" on every {kind} channel" : "")}";
+            if (preview is not null)
+            {
+                // Read only: a preview never takes a slot.
+                var counted = await store.CountAsync(key, since, ct);
+                var allowed = counted < cap.Max;
+                preview.Add(new RuleCheck("cap", cap.Name, allowed ? "room" : "full", allowed ? $"{counted} of {cap.Max} counted in the window" : Full(counted)) { Counted = counted, Max = cap.Max });
+                if (!allowed)
+                    return waiting ?? new Verdict.Withheld(Verdict.Capped, Full(counted), route);
+                continue;
+            }
             var reservation = await store.ReserveAsync(key, message.RequestId, cap.Max, since, now, ct);
             if (!reservation.Allowed)
             {
                 foreach (var held in taken)
                     await store.ReleaseAsync(held, message.RequestId, ct);
-                return new Verdict.Withheld(Verdict.Capped, $"frequency cap '{cap.Name}' is full: {reservation.Counted} of {cap.Max} deliveries per {(cap.Per == CapPer.Address ? "address" : "contact")} in {cap.WindowHours:0.##} h{(cap.Scope == CapScope.ChannelKind ? $" on every {kind} channel" : "")}", route);
+                return new Verdict.Withheld(Verdict.Capped, Full(reservation.Counted), route);
             }
             taken.Add(key);
         }
-        return new Verdict.Deliver(routed, route, taken, explanation);
+        return waiting ?? new Verdict.Deliver(routed, route, taken, explanation);
     }
 
     /// <summary>Gives back the cap slots of a delivery the channel refused for good (nothing reached the contact).</summary>

@@ -140,6 +140,13 @@ public sealed class DeliveryRulesStore
         return new CapReservation(true, counted + 1);
     }
 
+    /// <summary>Deliveries counted for cap <paramref name="key"/> since <paramref name="since"/>; reads only (the preview's check).</summary>
+    public async Task<int> CountAsync(string key, DateTimeOffset since, CancellationToken ct)
+    {
+        await using var connection = await _db.OpenConnectionAsync(ct);
+        return await connection.ExecuteScalarAsync<int>(new CommandDefinition(CountSql, new { Key = key, Since = since }, cancellationToken: ct));
+    }
+
     /// <summary>Gives a slot back (the delivery it was taken for was refused for good, so nothing reached the contact).</summary>
     public async Task ReleaseAsync(string key, string requestId, CancellationToken ct)
     {

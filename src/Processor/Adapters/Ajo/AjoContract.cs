@@ -145,13 +145,31 @@ public sealed class AjoStatusReporter(IHttpClientFactory clients, OutboundPipeli
         var timeout = TimeSpan.FromSeconds(Math.Min(hook.TimeoutSeconds, callbacks.Value.TimeoutSeconds));
         return await pipelines.Reports($"report:ajo-status:{action.Name}", timeout).ExecuteAsync(async attemptCt =>
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, hook.Url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-            OutboundHeaders.Add(request, "X-Request-Id", message.RequestId);
-            HmacSignature.Sign(request, key, hook.HeaderName, body, clock);
+            using var request = Request(message, hook, key, body);
             using var response = await clients.CreateClient(ClientName).SendAsync(request, attemptCt);
             return await HttpOutcome.FromResponseAsync(response, clock, attemptCt);
         }, ct);
+    }
+
+    /// <summary>The status webhook's request for <paramref name="body"/>, signed with <paramref name="key"/> now.</summary>
+    private HttpRequestMessage Request(ActionAccepted message, AjoStatusWebhook hook, string key, string body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, hook.Url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        OutboundHeaders.Add(request, "X-Request-Id", message.RequestId);
+        HmacSignature.Sign(request, key, hook.HeaderName, body, clock);
+        return request;
+    }
+
+    /// <summary>The status webhook's request as <see cref="SendAsync"/> builds it; its signature and key are masked.</summary>
+    public async Task<Preview.MaskingRules> PreviewReportAsync(ActionDefinition action, ActionAccepted message, string body, HttpMessageHandler capture, CancellationToken ct)
+    {
+        var hook = action.Ajo?.StatusWebhook ?? throw new InvalidOperationException($"Action '{action.Name}' has no status webhook; AfterDelivery reports only with one.");
+        var key = secrets.Resolve(hook.Secret);
+        using var request = Request(message, hook, key, body);
+        using var client = new HttpClient(capture, disposeHandler: false);
+        using var _ = await client.SendAsync(request, ct);
+        return new Preview.MaskingRules([key], [hook.HeaderName], UrlIsCredential: false);
     }
 
     public Step AfterReport(ActionDefinition action, RequestRecord record, OutboundResult result, int attempt)

@@ -15,6 +15,12 @@ public static class AjoRegistration
         // No request logging: the outcome is recorded in the row; the client never follows redirects (outbound safety).
         services.AddHttpClient(AjoStatusReporter.ClientName, c => c.Timeout = TimeSpan.FromMinutes(2)).RemoveAllLoggers().AddOutboundSafety();
         services.TryAddSingleton<SecretResolver>();
+        return services;
+    }
+
+    /// <summary>In a host that reports: every status webhook's HMAC secret is configured, checked before anything starts.</summary>
+    public static IServiceCollection AddAjoStatusWebhookChecks(this IServiceCollection services)
+    {
         services.AddHostedService<StatusWebhookChecks>();
         return services;
     }

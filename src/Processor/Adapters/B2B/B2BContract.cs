@@ -29,7 +29,7 @@ public sealed class B2BAdapter : IContractAdapter
 /// AJO B2B's outcome reporter: the callback of contract §4 (<see cref="CallbackBuilder"/>, <see cref="CallbackClient"/>),
 /// with the decisions of <see cref="Decisions"/> (<c>CallbackSent</c>, <c>CallbackUnconfirmed</c>, <c>Failed</c>).
 /// </summary>
-public sealed class B2BCallbackReporter(CallbackClient callbacks) : IOutcomeReporter
+public sealed class B2BCallbackReporter(CallbackClient callbacks, Microsoft.Extensions.Options.IOptions<CallbackOptions> options) : IOutcomeReporter
 {
     public string Contract => ContractNames.B2B;
 
@@ -41,4 +41,15 @@ public sealed class B2BCallbackReporter(CallbackClient callbacks) : IOutcomeRepo
 
     public Step AfterReport(ActionDefinition action, RequestRecord record, OutboundResult result, int attempt) =>
         Decisions.AfterCallback(record, result, attempt);
+
+    /// <summary>The callback as <see cref="CallbackClient"/> builds it; the IMS token (fetched at send time) is masked.</summary>
+    public async Task<Preview.MaskingRules> PreviewReportAsync(ActionDefinition action, ActionAccepted message, string body, HttpMessageHandler capture, CancellationToken ct)
+    {
+        var settings = options.Value;
+        var token = string.IsNullOrWhiteSpace(settings.ImsTokenUrl) ? null : Preview.PreviewMasking.Mask;
+        using var request = CallbackClient.Request(message, body, token, settings);
+        using var client = new HttpClient(capture, disposeHandler: false);
+        using var _ = await client.SendAsync(request, ct);
+        return Preview.MaskingRules.None;
+    }
 }

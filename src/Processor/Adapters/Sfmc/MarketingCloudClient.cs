@@ -55,10 +55,26 @@ public sealed class MarketingCloudClient(IMarketingCloudApi api, OutboundPipelin
         {
             return new OutboundResult { Failure = e.Permanent ? FailureKind.Permanent : FailureKind.Transient, StatusCode = e.Status, Error = $"no Marketing Cloud token: {e.Message}" };
         }
-        var url = new Uri(writeBack.RestBase, $"data/v1/async/dataextensions/key:{Uri.EscapeDataString(writeBack.DataExtensionKey)}/rows");
-        using var response = await api.UpsertRowsAsync(url, rows, "Bearer " + token, ct);
+        using var response = await api.UpsertRowsAsync(RowsUrl(writeBack), rows, "Bearer " + token, ct);
         return await HttpOutcome.FromResponseAsync(response, clock, ct);
     }
+
+    private static Uri RowsUrl(SfmcWriteBack writeBack) =>
+        new(writeBack.RestBase, $"data/v1/async/dataextensions/key:{Uri.EscapeDataString(writeBack.DataExtensionKey)}/rows");
+
+    /// <summary>
+    /// A preview of <see cref="UpsertAsync"/>'s upsert: the same Refit call through <paramref name="capture"/>, with the
+    /// access token (fetched from the tenant's <c>/v2/token</c> at send time, not in a preview) masked.
+    /// </summary>
+    public static async Task PreviewUpsertAsync(SfmcWriteBack writeBack, JsonObject rows, HttpMessageHandler capture, CancellationToken ct)
+    {
+        using var client = new HttpClient(capture, disposeHandler: false) { BaseAddress = new Uri(BaseAddress) };
+        var api = Refit.RestService.For<IMarketingCloudApi>(client, Delivery.DeliveryServiceCollectionExtensions.Refit);
+        using var _ = await api.UpsertRowsAsync(RowsUrl(writeBack), rows, "Bearer " + Preview.PreviewMasking.Mask, ct);
+    }
+
+    /// <summary>Refit wants a base address even when every call passes its whole URL ([Url]).</summary>
+    internal const string BaseAddress = "https://auth.marketingcloudapis.com";
 
     private async Task<string> TokenAsync(SfmcWriteBack writeBack, bool forceRefresh, CancellationToken ct)
     {

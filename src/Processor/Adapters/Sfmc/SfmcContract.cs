@@ -136,6 +136,13 @@ public sealed class SfmcReporter(MarketingCloudClient marketingCloud, TemplateRe
     public Task<OutboundResult> SendAsync(ActionDefinition action, ActionAccepted message, string body, CancellationToken ct) =>
         marketingCloud.UpsertAsync(action.Sfmc!.WriteBack!, JsonNode.Parse(body)!.AsObject(), ct);
 
+    /// <summary>The Data Extension upsert as <see cref="MarketingCloudClient"/> sends it; the access token is masked.</summary>
+    public async Task<Preview.MaskingRules> PreviewReportAsync(ActionDefinition action, ActionAccepted message, string body, HttpMessageHandler capture, CancellationToken ct)
+    {
+        await MarketingCloudClient.PreviewUpsertAsync(action.Sfmc!.WriteBack!, JsonNode.Parse(body)!.AsObject(), capture, ct);
+        return Preview.MaskingRules.None;
+    }
+
     public Step AfterReport(ActionDefinition action, RequestRecord record, OutboundResult result, int attempt) => result.Failure switch
     {
         FailureKind.None => new Step.Done(new StatusUpdate

@@ -1,4 +1,3 @@
-using ExternalAction.Contracts.Json;
 using ExternalAction.Processor.Engine;
 using ExternalAction.Processor.Outbound;
 using Refit;
@@ -10,10 +9,7 @@ public static class SfmcServiceCollectionExtensions
     /// <summary>The SFMC contract on the engine: its adapter, its reporter and the Marketing Cloud REST client the write-back uses.</summary>
     public static IServiceCollection AddSfmcContract(this IServiceCollection services)
     {
-        var refit = new RefitSettings(new SystemTextJsonContentSerializer(ContractJson.Options))
-        {
-            TransportExceptionFactory = static (_, exception, _) => exception,
-        };
+        var refit = Delivery.DeliveryServiceCollectionExtensions.Refit;
         // No request logging: the token request carries the client secret, the upsert the bearer token and contact data.
         // Outbound safety (no redirects, address check, per-host bulkhead, no trace context): src/Processor/Outbound.
         // Refit wants a base address even when every call passes its whole URL ([Url]).
@@ -21,7 +17,7 @@ public static class SfmcServiceCollectionExtensions
             .ConfigureHttpClient(c =>
             {
                 c.Timeout = TimeSpan.FromMinutes(11);
-                c.BaseAddress = new Uri("https://auth.marketingcloudapis.com");
+                c.BaseAddress = new Uri(MarketingCloudClient.BaseAddress);
             })
             .RemoveAllLoggers().AddOutboundSafety();
         services.AddSingleton<MarketingCloudClient>();
