@@ -29,23 +29,23 @@ public sealed class MeasuringCommandsTests
     [Test]
     public async Task E2e_max_finds_the_highest_bounded_rate_of_a_consumer_with_a_capacity_and_measures_the_drain()
     {
-        // The fake calls back at most 60 per second: 20 and 40 req/s are bounded, 150 req/s is not.
-        await using var intake = await new FakeIntake { CallbackRate = 60 }.StartAsync();
+        // The fake calls back at most 100 per second: 20 and 40 req/s are bounded (with room for a loaded machine), 250 req/s is not.
+        await using var intake = await new FakeIntake { CallbackRate = 100 }.StartAsync();
 
-        var (exit, output) = await RunAsync("e2e-max", "--rates", "20,40,150", "--step", "3", "--settle", "5", "--drain-timeout", "60",
+        var (exit, output) = await RunAsync("e2e-max", "--rates", "20,40,250", "--step", "3", "--settle", "5", "--drain-timeout", "60",
             "--warmup", "0", "--grace", "30", "--api", intake.Url, "--key", FakeIntake.Key, "--support-key", FakeIntake.SupportKey,
             "--cpu", $"tool={Environment.ProcessId}");
 
         Assert.That(exit, Is.Zero, output);
         var result = await ResultAsync("e2e-max");
         var max = result.EndToEndMax!;
-        Assert.That(max.Steps.Select(s => (s.Rate, s.Bounded)), Is.EqualTo(new[] { (20d, true), (40d, true), (150d, false) }), output);
+        Assert.That(max.Steps.Select(s => (s.Rate, s.Bounded)), Is.EqualTo(new[] { (20d, true), (40d, true), (250d, false) }), output);
         Assert.That(max.MaxRate, Is.EqualTo(40));
         Assert.That(max.Steps[2].Reasons, Has.Some.Contains("backlog"));
         Assert.That(max.Drain, Is.Not.Null);
         Assert.That(max.Drain!.Drained, Is.True);
-        Assert.That(max.Drain.Backlog, Is.GreaterThan(100), "150 req/s for 3 s against 60 callbacks/s");
-        Assert.That(max.Drain.RatePerSecond, Is.InRange(25, 70), "the backlog drains at about the consumer's rate");
+        Assert.That(max.Drain.Backlog, Is.GreaterThan(200), "250 req/s for 3 s against 100 callbacks/s");
+        Assert.That(max.Drain.RatePerSecond, Is.InRange(40, 115), "the backlog drains at about the consumer's rate");
         Assert.That(result.Accounting!.Lost, Is.Zero);
         Assert.That(result.Accounting.Duplicated, Is.Zero);
         Assert.That(max.Steps[0].CpuMsPerRequest!.Keys, Is.EqualTo(new[] { "tool" }));
@@ -57,16 +57,16 @@ public sealed class MeasuringCommandsTests
     [Test]
     public async Task E2e_max_bisects_between_the_highest_bounded_and_the_first_unbounded_rate()
     {
-        await using var intake = await new FakeIntake { CallbackRate = 60 }.StartAsync();
+        await using var intake = await new FakeIntake { CallbackRate = 100 }.StartAsync();
 
-        var (exit, output) = await RunAsync("e2e-max", "--rates", "40,160", "--bisect", "1", "--step", "3", "--settle", "5", "--drain-timeout", "60",
+        var (exit, output) = await RunAsync("e2e-max", "--rates", "20,260", "--bisect", "1", "--step", "3", "--settle", "5", "--drain-timeout", "60",
             "--warmup", "0", "--grace", "30", "--api", intake.Url, "--key", FakeIntake.Key);
 
         Assert.That(exit, Is.Zero, output);
         var max = (await ResultAsync("e2e-max")).EndToEndMax!;
-        Assert.That(max.Steps.Select(s => (s.Phase, s.Rate)), Is.EqualTo(new[] { ("search", 40d), ("search", 160d), ("bisect", 100d) }));
-        Assert.That(max.Steps[2].Bounded, Is.False, "100 req/s is above the consumer's 60");
-        Assert.That(max.MaxRate, Is.EqualTo(40));
+        Assert.That(max.Steps.Select(s => (s.Phase, s.Rate)), Is.EqualTo(new[] { ("search", 20d), ("search", 260d), ("bisect", 140d) }), output);
+        Assert.That(max.Steps[2].Bounded, Is.False, "140 req/s is above the consumer's 100");
+        Assert.That(max.MaxRate, Is.EqualTo(20));
     }
 
     [Test]
