@@ -64,7 +64,7 @@ PY
       sample() { echo "$(cpu_ticks "$api") $(cpu_ticks "$processor") $(cpu_ticks_named postgres) $(cpu_ticks_named beam.smp)"; }
       status_args=(--pg "$PG")
       [ "${CONSUMER:-processor}" = naive ] && status_args=()   # the naive consumer writes no status rows
-      tool e2e --name compare --api "$API" --key "$KEY" --rate "${E2E_RATE:-500}" --duration "${E2E_DURATION:-20}" --grace 60 "${status_args[@]}" --out "$out" > "$out/e2e.log" 2>&1 &
+      tool e2e --name compare --api "$API" --key "$KEY" --rate "${E2E_RATE:-500}" --duration "${E2E_DURATION:-20}" --grace 60 "${status_args[@]}" --sink-port "$SINK_PORT" --out "$out" > "$out/e2e.log" 2>&1 &
       # CPU is counted from the end of the 15 s warm-up (JIT) to the end of the run, per measured request.
       sleep 16; before=$(sample)
       wait $! || true

@@ -34,7 +34,7 @@ for rep in $(seq 1 "${REPS:-1}"); do
       if [ -n "${RATES:-}" ]; then search=(--rates "$RATES"); else search=(--start "${START:-50}" --factor "${FACTOR:-1.5}" --max-rate "${MAX_RATE:-5000}"); fi
       tool e2e-max --api "$API" --key "$KEY" "${search[@]}" --step "${STEP:-10}" --bisect "${BISECT:-2}" \
         --drain-timeout "${DRAIN_TIMEOUT:-120}" --warmup "${WARMUP:-15}" --grace 120 "${status_args[@]}" \
-        --cpu "api=$(pid_of api),processor=$(pid_of processor)" --out "$out" > "$out/e2e-max.log" 2>&1 || true
+        --cpu "api=$(pid_of api),processor=$(pid_of processor)" --sink-port "$SINK_PORT" --out "$out" > "$out/e2e-max.log" 2>&1 || true
       python3 - "$out/e2e-max.json" "$name" "$rep" >> "$base/runs.tsv" <<'PY'
 import json, sys
 result = json.load(open(sys.argv[1]))

@@ -27,7 +27,7 @@ if [ "${ONLY:-}" = ajo ]; then
   exit $status
 fi
 if [ "${PROCESSOR:-1}" != 0 ]; then
-  tool e2e --api "$API" --key "$KEY" --rate "${E2E_RATE:-500}" --duration "${E2E_DURATION:-20}" --grace 60 --pg "$PG" --out "$out" || status=1
+  tool e2e --api "$API" --key "$KEY" --rate "${E2E_RATE:-500}" --duration "${E2E_DURATION:-20}" --grace 60 --pg "$PG" --sink-port "$SINK_PORT" --out "$out" || status=1
 fi
 if [ "${ONLY:-}" != e2e ]; then
   if [ "${INTAKE_WITH_PROCESSOR:-0}" != 1 ] && [ -n "$(pid_of processor)" ]; then

@@ -14,7 +14,7 @@ echo "drill: processors $(pid_of processor) and $(pid_of processor2) consuming" 
 # No warm-up, so the kill lands KILL_AFTER s into the measured run.
 status=0
 tool e2e --name drill-competing-processors --api "$API" --key "$KEY" --rate "${RATE:-200}" --duration "${DURATION:-20}" --warmup 0 \
-  --grace 180 --max-duplicates 32 --pg "$PG" --out "$out" || status=1
+  --grace 180 --max-duplicates 32 --pg "$PG" --sink-port "$SINK_PORT" --out "$out" || status=1
 wait
 echo "drill: processor2 still running: $(kill -0 "$(pid_of processor2)" 2>/dev/null && echo yes || echo NO)"
 exit $status
