@@ -72,14 +72,17 @@ bench_up() {
 pid_of() { cat "$out/pids/$1" 2>/dev/null || true; }
 
 start_api() {
+  ensure_port_free "$API"
   dotnet "$repo/src/Api/bin/Release/net10.0/ExternalAction.Api.dll" --urls "$API" >> "$out/api.log" 2>&1 &
   echo $! > "$out/pids/api"
   wait_ready "$API/health/ready"
+  ensure_alive api
 }
 
 # start_processor [NAME [URL]]: another instance (competing consumer) gets its own name (pid file, log) and URL.
 start_processor() {
   local name=${1:-processor} url=${2:-$PROCESSOR_URL}
+  ensure_port_free "$url"
   if [ "${CONSUMER:-processor}" = naive ]; then
     "${bench[@]}" naive-consumer --rabbit "$RABBIT" --sink-port "$SINK_PORT" --port "${url##*:}" >> "$out/$name.log" 2>&1 &
   else
@@ -87,13 +90,16 @@ start_processor() {
   fi
   echo $! > "$out/pids/$name"
   wait_ready "$url/health/ready"
+  ensure_alive "$name"
 }
 
 # The tool's floor and naive endpoints in a process of their own at $NAIVE_URL (pid file "naive").
 start_naive_endpoint() {
+  ensure_port_free "$NAIVE_URL"
   "${bench[@]}" naive-endpoint --rabbit "$RABBIT" --port "${NAIVE_URL##*:}" >> "$out/naive.log" 2>&1 &
   echo $! > "$out/pids/naive"
   wait_ready "$NAIVE_URL/health/ready"
+  ensure_alive naive
 }
 
 stop_processor() {
@@ -104,6 +110,21 @@ stop_processor() {
     for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
     rm -f "$out/pids/processor"
   fi
+}
+
+# Refuses to start a host on a port something else already listens on: its bind would fail, and wait_ready would then
+# take the other process (e.g. another checkout's Api on the same machine) for ours and measure it.
+ensure_port_free() {
+  local port=${1##*:}
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "port $port is already in use: set API_PORT / PROCESSOR_PORT / SINK_PORT / NAIVE_PORT (and BENCH_ID) to free ones" >&2
+    return 1
+  fi
+}
+
+# After wait_ready: the host answering must be the process just started.
+ensure_alive() {
+  kill -0 "$(pid_of "$1")" 2>/dev/null || { echo "$1 exited during start-up (see $out/$1.log)" >&2; return 1; }
 }
 
 wait_ready() {
