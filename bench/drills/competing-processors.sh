@@ -11,10 +11,11 @@ second_url="http://127.0.0.1:$(( ${PROCESSOR_PORT:-5090} + 1 ))"
 start_processor processor2 "$second_url"
 echo "drill: processors $(pid_of processor) and $(pid_of processor2) consuming" | tee -a "$out/commands.txt"
 ( sleep "${KILL_AFTER:-8}"; echo "drill: SIGKILL processor $(pid_of processor) (processor2 $(pid_of processor2) carries on)"; kill -9 "$(pid_of processor)" ) &
+killer=$!
 # No warm-up, so the kill lands KILL_AFTER s into the measured run.
 status=0
 tool e2e --name drill-competing-processors --api "$API" --key "$KEY" --rate "${RATE:-200}" --duration "${DURATION:-20}" --warmup 0 \
   --grace 180 --max-duplicates 32 --pg "$PG" --sink-port "$SINK_PORT" --out "$out" || status=1
-wait
+wait "$killer"   # only the killer: a bare wait would also wait for the hosts
 echo "drill: processor2 still running: $(kill -0 "$(pid_of processor2)" 2>/dev/null && echo yes || echo NO)"
 exit $status
