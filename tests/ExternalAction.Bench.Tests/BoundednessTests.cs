@@ -42,6 +42,17 @@ public sealed class BoundednessTests
     }
 
     [Test]
+    public void A_steep_slope_over_a_handful_of_requests_is_noise_not_growth()
+    {
+        // 0 until 7.5 s, then 4 waiting at 20 req/s: a least-squares slope (1.14/s) steeper than 5 % of the rate (1/s),
+        // but 4 waiting is less than that allowed growth adds up to over the half step (1/s × 5 s = 5): noise, not a queue.
+        var verdict = Boundedness.Judge(Criterion, Step(20, Samples(t => t < 7.5 ? 0 : 4)));
+
+        Assert.That(verdict.GrowthPerSecond, Is.GreaterThan(0.05 * 20));
+        Assert.That(verdict.Bounded, Is.True, string.Join("; ", verdict.Reasons));
+    }
+
+    [Test]
     public void A_flat_backlog_above_a_second_of_work_is_not_bounded()
     {
         var verdict = Boundedness.Judge(Criterion, Step(100, Samples(_ => 150)));
