@@ -72,6 +72,16 @@ public sealed class BoundednessTests
     }
 
     [Test]
+    public void Latency_of_halves_with_few_callbacks_is_not_judged()
+    {
+        // 60 callbacks in a half: its p99 is its maximum, one pause of a loaded machine.
+        var step = Step(40, Samples(_ => 1), firstP99: 5, secondP99: 114) with { FewestInAHalf = 60 };
+
+        Assert.That(Boundedness.Judge(Criterion, step).Bounded, Is.True);
+        Assert.That(Boundedness.Judge(Criterion, step with { FewestInAHalf = 100 }).Bounded, Is.False);
+    }
+
+    [Test]
     public void Refused_requests_or_missing_callbacks_make_a_step_unbounded()
     {
         Assert.That(Boundedness.Judge(Criterion, Step(100, Samples(_ => 5), errors: 3)).Reasons, Has.Some.Contains("3 requests not answered 2xx"));

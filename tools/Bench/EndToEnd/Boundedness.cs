@@ -13,21 +13,24 @@ namespace ExternalAction.Bench.EndToEnd;
 /// slope over a handful of requests is noise, not a queue building up);</item>
 /// <item>the backlog at the end of the step is at most <see cref="MaxBacklogSeconds"/> × the rate (a second of work);</item>
 /// <item>e2e latency did not grow: p99 of the requests sent in the second half ≤ <see cref="P99Growth"/> × the first
-/// half's + <see cref="P99SlackMs"/>;</item>
+/// half's + <see cref="P99SlackMs"/> — judged only when each half has at least <see cref="MinSamplesForP99"/> callbacks
+/// (below that, p99 is the half's maximum: one pause of a loaded machine, not a trend);</item>
 /// <item>at least <see cref="MinCalledBack"/> of the step's acknowledged requests were called back within the settle
 /// time after the step (otherwise their latency is unknown and the halves' p99 would flatter the step).</item>
 /// </list>
 /// </summary>
 internal sealed record BoundedCriterion(
-    double MaxGrowth = 0.05, double MaxBacklogSeconds = 1, double P99Growth = 2, double P99SlackMs = 50, double MinCalledBack = 0.99);
+    double MaxGrowth = 0.05, double MaxBacklogSeconds = 1, double P99Growth = 2, double P99SlackMs = 50, double MinCalledBack = 0.99,
+    int MinSamplesForP99 = 100);
 
 /// <summary>The backlog <paramref name="Backlog"/> at <paramref name="Seconds"/> after the step started.</summary>
 internal readonly record struct BacklogSample(double Seconds, long Backlog);
 
 /// <summary>What a step measured, as the criterion needs it.</summary>
+/// <param name="FewestInAHalf">Callbacks of the half with fewer of them (the halves' p99 rest on these).</param>
 internal sealed record StepFigures(
     double Rate, double StepSeconds, long Errors, long Dropped, IReadOnlyList<BacklogSample> Samples,
-    double? FirstHalfP99Ms, double? SecondHalfP99Ms, long Acknowledged, long CalledBack);
+    double? FirstHalfP99Ms, double? SecondHalfP99Ms, long Acknowledged, long CalledBack, long FewestInAHalf = long.MaxValue);
 
 /// <summary>The criterion's judgement of one step: bounded or not, each failed condition in words, and the growth.</summary>
 internal sealed record StepVerdict(bool Bounded, IReadOnlyList<string> Reasons, double GrowthPerSecond, long EndBacklog);
@@ -49,7 +52,8 @@ internal static class Boundedness
             reasons.Add($"backlog {end} at the end of the step (limit {F(criterion.MaxBacklogSeconds * step.Rate)})");
         if (step.Acknowledged > 0 && step.CalledBack < criterion.MinCalledBack * step.Acknowledged)
             reasons.Add($"only {step.CalledBack} of {step.Acknowledged} acknowledged requests called back within the settle time");
-        if (step.FirstHalfP99Ms is { } first && step.SecondHalfP99Ms is { } second && second > (criterion.P99Growth * first) + criterion.P99SlackMs)
+        if (step.FirstHalfP99Ms is { } first && step.SecondHalfP99Ms is { } second && step.FewestInAHalf >= criterion.MinSamplesForP99
+            && second > (criterion.P99Growth * first) + criterion.P99SlackMs)
             reasons.Add($"e2e p99 grew from {F(first)} ms (first half) to {F(second)} ms (second half)");
         if (step.Acknowledged == 0)
             reasons.Add("no request was acknowledged");

@@ -49,7 +49,8 @@ internal static class EndToEndMaxCommand
         var bisect = options.Integer("bisect", 0);
         var grace = options.Seconds("grace", 120, smoke: 20);
         var criterion = new BoundedCriterion(options.Number("max-growth", 0.05), options.Number("max-backlog-seconds", 1),
-            options.Number("p99-growth", 2), options.Number("p99-slack-ms", 50), options.Number("min-called-back", 0.99));
+            options.Number("p99-growth", 2), options.Number("p99-slack-ms", 50), options.Number("min-called-back", 0.99),
+            options.Integer("min-samples-for-p99", 100));
 
         var ledger = new CallbackLedger();
         var windows = new StepWindows();
@@ -92,7 +93,7 @@ internal static class EndToEndMaxCommand
             await WaitForEmptyAsync(ledger, timeline, settle);
             var acknowledged = measured.Report.ByStatus.Where(s => s.Key.StartsWith('2')).Sum(s => s.Value);
             var figures = new StepFigures(rate, measured.Load.Seconds, measured.Report.Errors, measured.Load.Dropped, samples,
-                window.FirstP99Ms, window.SecondP99Ms, acknowledged, window.Count);
+                window.FirstP99Ms, window.SecondP99Ms, acknowledged, window.Count, window.FewestInAHalf);
             var verdict = Boundedness.Judge(criterion, figures);
             plot.Add(($"e2e@{rate:0}", window.All()));
             var step = new EndToEndStep(rate, measured.Report.Throughput, measured.Report.P99Ms, window.P99Ms, window.FirstP99Ms, window.SecondP99Ms,
@@ -169,7 +170,7 @@ internal static class EndToEndMaxCommand
         }
         var c = max.Criterion;
         text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-            $"Bounded = every request answered 2xx, backlog slope over the second half ≤ {c.MaxGrowth:0.###} × rate per second, backlog at the end ≤ {c.MaxBacklogSeconds:0.##} s of work, second-half e2e p99 ≤ {c.P99Growth:0.##} × first half + {c.P99SlackMs:0} ms, ≥ {c.MinCalledBack:P0} called back within the settle time."));
+            $"Bounded = every request answered 2xx, backlog slope over the second half ≤ {c.MaxGrowth:0.###} × rate per second, backlog at the end ≤ {c.MaxBacklogSeconds:0.##} s of work, second-half e2e p99 ≤ {c.P99Growth:0.##} × first half + {c.P99SlackMs:0} ms (with ≥ {c.MinSamplesForP99} callbacks in each half), ≥ {c.MinCalledBack:P0} called back within the settle time."));
         var cpu = max.Steps.Where(s => s.CpuMsPerRequest is { Count: > 0 }).ToList();
         if (cpu.Count > 0)
         {
@@ -239,6 +240,15 @@ internal static class EndToEndMaxCommand
             {
                 lock (this)
                     return _first.TotalCount + _second.TotalCount;
+            }
+        }
+
+        public long FewestInAHalf
+        {
+            get
+            {
+                lock (this)
+                    return Math.Min(_first.TotalCount, _second.TotalCount);
             }
         }
 
