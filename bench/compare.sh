@@ -11,6 +11,11 @@
 # (default 1000) req/s, i.e. floor, naive confirm-per-request endpoint and our intake in the same run, recording the
 # intake's ack percentiles, its p99 as a ratio to the naive endpoint's, and the Api's CPU per request.
 # A variant may run another checkout's build: "before:BENCH_REPO=/tmp/before" (a git worktree of the older commit).
+# "naive:CONSUMER=naive" runs the bench tool's naive consumer in the Processor's place (its CPU lands in the Processor
+# column; accounted from the callbacks alone, as it writes no status rows): `bash bench/compare.sh "processor:" "naive:CONSUMER=naive"`
+# gives the issue 14 ratio "Processor CPU per request ÷ naive consumer's" in one session.
+# In MODE=intake the naive endpoint runs as a process of its own (start_naive_endpoint), and the tool records the CPU
+# per request of the Api over the intake step and of the naive endpoint over the naive step (--cpu, same /proc counters).
 # Usage: [MODE=e2e|intake] [REPS=2] [E2E_RATE=500] [E2E_DURATION=20] [RATE=1000] [DURATION=10] [OUT=bench/results/compare]
 #        bash bench/compare.sh VARIANT...
 set -euo pipefail
@@ -32,8 +37,10 @@ for rep in $(seq 1 "${REPS:-2}"); do
       bench_up
       hz=$(getconf CLK_TCK)
       if [ "${MODE:-e2e}" = intake ]; then
+        start_naive_endpoint
         before=$(cpu_ticks "$(pid_of api)")
-        tool all --api "$API" --key "$KEY" --rabbit "$RABBIT" --rates "${RATE:-1000}" --duration "${DURATION:-10}" --out "$out" > "$out/all.log" 2>&1 || true
+        tool all --api "$API" --key "$KEY" --rabbit "$RABBIT" --naive "$NAIVE_URL" --cpu "api=$(pid_of api),naive=$(pid_of naive)" \
+          --rates "${RATE:-1000}" --duration "${DURATION:-10}" --out "$out" > "$out/all.log" 2>&1 || true
         after=$(cpu_ticks "$(pid_of api)")
         python3 - "$out/all.json" "$name" "$rep" "$hz" "$before" "$after" >> "$base/runs.tsv" <<'PY'
 import json, sys
@@ -43,15 +50,21 @@ runs = {r["name"].split("@")[0]: r for r in result["runs"]}
 intake, naive = runs["intake"], runs["naive"]
 # The Api works only during the intake step (its warm-up included): CPU per request it answered.
 cpu = 1000.0 * (after - before) / hz / max(1, intake["sent"])
+# Per step, from the tool's --cpu: the Api over the intake step, the naive endpoint's process over the naive step.
+step_api = (intake.get("cpuMsPerRequest") or {}).get("api", float("nan"))
+step_naive = (naive.get("cpuMsPerRequest") or {}).get("naive", float("nan"))
 print("\t".join(str(x) for x in [name, rep, intake["p50Ms"], intake["p99Ms"], intake["p999Ms"], naive["p99Ms"],
-                                 f"{intake['p99Ms'] / naive['p99Ms']:.3f}", f"{intake['throughput'] / naive['throughput']:.3f}", f"{cpu:.3f}", 0, 0]))
+                                 f"{intake['p99Ms'] / naive['p99Ms']:.3f}", f"{intake['throughput'] / naive['throughput']:.3f}", f"{cpu:.3f}",
+                                 f"{step_naive:.3f}", f"{step_api / step_naive:.3f}" if step_naive > 0 else "nan", 0, 0]))
 PY
         tail -1 "$base/runs.tsv"
         exit 0
       fi
       api=$(pid_of api); processor=$(pid_of processor)
       sample() { echo "$(cpu_ticks "$api") $(cpu_ticks "$processor") $(cpu_ticks_named postgres) $(cpu_ticks_named beam.smp)"; }
-      tool e2e --name compare --api "$API" --key "$KEY" --rate "${E2E_RATE:-500}" --duration "${E2E_DURATION:-20}" --grace 60 --pg "$PG" --out "$out" > "$out/e2e.log" 2>&1 &
+      status_args=(--pg "$PG")
+      [ "${CONSUMER:-processor}" = naive ] && status_args=()   # the naive consumer writes no status rows
+      tool e2e --name compare --api "$API" --key "$KEY" --rate "${E2E_RATE:-500}" --duration "${E2E_DURATION:-20}" --grace 60 "${status_args[@]}" --sink-port "$SINK_PORT" --out "$out" > "$out/e2e.log" 2>&1 &
       # CPU is counted from the end of the 15 s warm-up (JIT) to the end of the run, per measured request.
       sleep 16; before=$(sample)
       wait $! || true
@@ -75,9 +88,10 @@ python3 - "$base/runs.tsv" "$base/compare.md" "$@" <<'PY'
 import os, statistics, sys
 rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1]) if line.strip()]
 names = [v.split(":", 1)[0] for v in sys.argv[3:]]
-cols = ["ack p50 ms", "ack p99 ms", "e2e p50 ms", "e2e p99 ms", "Api CPU ms/req", "Processor CPU ms/req", "PostgreSQL CPU ms/req", "RabbitMQ CPU ms/req"]
+cols = ["ack p50 ms", "ack p99 ms", "e2e p50 ms", "e2e p99 ms", "Api CPU ms/req", "Processor (or naive consumer) CPU ms/req", "PostgreSQL CPU ms/req", "RabbitMQ CPU ms/req"]
 if os.environ.get("MODE") == "intake":
-    cols = ["ack p50 ms", "ack p99 ms", "ack p99.9 ms", "naive p99 ms", "p99 ÷ naive p99", "throughput ÷ naive", "Api CPU ms/req"]
+    cols = ["ack p50 ms", "ack p99 ms", "ack p99.9 ms", "naive p99 ms", "p99 ÷ naive p99", "throughput ÷ naive", "Api CPU ms/req",
+            "naive endpoint CPU ms/req", "Api ÷ naive CPU (per step)"]
 med = {n: [statistics.median(float(r[2 + i]) for r in rows if r[0] == n) for i in range(len(cols))] for n in names}
 with open(sys.argv[2], "w") as f:
     f.write("| variant | runs | " + " | ".join(cols) + " | lost | duplicated |\n|" + "---|" * (len(cols) + 4) + "\n")

@@ -19,6 +19,8 @@ PG="Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres;Database=$db;SS
 RABBIT="amqp://guest:guest@127.0.0.1:5672/$id"
 API=http://127.0.0.1:${API_PORT:-5080}
 PROCESSOR_URL=http://127.0.0.1:${PROCESSOR_PORT:-5090}
+# The naive confirm-per-request endpoint as a process of its own (start_naive_endpoint), so its CPU is read like the Api's.
+NAIVE_URL=http://127.0.0.1:${NAIVE_PORT:-5098}
 KEY=bench-key-0123456789  # at least 16 characters, or the Api refuses to start
 SUPPORT_KEY=bench-support-key
 SFMC_SECRET=bench-sfmc-signing-secret-0123456789abcdef0123456789abcdef  # Journey Builder's JWT signing secret (≥ 32 bytes)
@@ -60,7 +62,9 @@ bench_up() {
   rm -f "$out/pids/"*   # left by a run that was killed before its trap ran
   trap bench_down EXIT
   start_api
-  # PROCESSOR=0 measures intake alone (messages queue up; nothing consumes them).
+  # PROCESSOR=0 measures intake alone (messages queue up; nothing consumes them). CONSUMER=naive starts the bench
+  # tool's naive consumer in the Processor's place (consume, POST the channel, POST the callback; no database): the
+  # baseline of the Processor's CPU per request. Its requests have no status rows, so account them without --pg.
   if [ "${PROCESSOR:-1}" != 0 ]; then start_processor; fi
 }
 
@@ -68,15 +72,34 @@ bench_up() {
 pid_of() { cat "$out/pids/$1" 2>/dev/null || true; }
 
 start_api() {
+  ensure_port_free "$API"
   dotnet "$repo/src/Api/bin/Release/net10.0/ExternalAction.Api.dll" --urls "$API" >> "$out/api.log" 2>&1 &
   echo $! > "$out/pids/api"
   wait_ready "$API/health/ready"
+  ensure_alive api
 }
 
+# start_processor [NAME [URL]]: another instance (competing consumer) gets its own name (pid file, log) and URL.
 start_processor() {
-  dotnet "$repo/src/Processor/bin/Release/net10.0/ExternalAction.Processor.dll" --urls "$PROCESSOR_URL" >> "$out/processor.log" 2>&1 &
-  echo $! > "$out/pids/processor"
-  wait_ready "$PROCESSOR_URL/health/ready"
+  local name=${1:-processor} url=${2:-$PROCESSOR_URL}
+  ensure_port_free "$url"
+  if [ "${CONSUMER:-processor}" = naive ]; then
+    "${bench[@]}" naive-consumer --rabbit "$RABBIT" --sink-port "$SINK_PORT" --port "${url##*:}" >> "$out/$name.log" 2>&1 &
+  else
+    dotnet "$repo/src/Processor/bin/Release/net10.0/ExternalAction.Processor.dll" --urls "$url" >> "$out/$name.log" 2>&1 &
+  fi
+  echo $! > "$out/pids/$name"
+  wait_ready "$url/health/ready"
+  ensure_alive "$name"
+}
+
+# The tool's floor and naive endpoints in a process of their own at $NAIVE_URL (pid file "naive").
+start_naive_endpoint() {
+  ensure_port_free "$NAIVE_URL"
+  "${bench[@]}" naive-endpoint --rabbit "$RABBIT" --port "${NAIVE_URL##*:}" >> "$out/naive.log" 2>&1 &
+  echo $! > "$out/pids/naive"
+  wait_ready "$NAIVE_URL/health/ready"
+  ensure_alive naive
 }
 
 stop_processor() {
@@ -87,6 +110,21 @@ stop_processor() {
     for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
     rm -f "$out/pids/processor"
   fi
+}
+
+# Refuses to start a host on a port something else already listens on: its bind would fail, and wait_ready would then
+# take the other process (e.g. another checkout's Api on the same machine) for ours and measure it.
+ensure_port_free() {
+  local port=${1##*:}
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "port $port is already in use: set API_PORT / PROCESSOR_PORT / SINK_PORT / NAIVE_PORT (and BENCH_ID) to free ones" >&2
+    return 1
+  fi
+}
+
+# After wait_ready: the host answering must be the process just started.
+ensure_alive() {
+  kill -0 "$(pid_of "$1")" 2>/dev/null || { echo "$1 exited during start-up (see $out/$1.log)" >&2; return 1; }
 }
 
 wait_ready() {
@@ -115,7 +153,11 @@ tool() {
 }
 
 bench_down() {
-  for host in processor api; do
+  local file
+  for file in "$out/pids/"*; do
+    [ -e "$file" ] || continue
+    local host
+    host=$(basename "$file")
     local pid
     pid=$(pid_of "$host")
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill "$pid" 2>/dev/null || true; fi

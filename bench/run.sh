@@ -3,7 +3,8 @@
 #   e2e   request sent → callback received at E2E_RATE, with the outcome accounting (lost and duplicated must be 0)
 #   all   floor, naive confirm-per-request baseline and our intake at the same open-loop rates (ratios to the baseline)
 #   sfmc  Journey Builder executes (plain, rules split, 50 ms lookup split) beside the intake and the naive baseline
-#   max   closed loop with growing worker counts: the maximum sustainable intake rate
+#   max   closed loop with growing worker counts: the maximum sustainable intake rate, beside the naive endpoint's (run
+#         as a process of its own, so that the CPU per request of the Api and of the naive endpoint are both recorded)
 #   ajo   (ONLY=ajo, alone) floor, naive baseline, B2B intake and the AJO custom-action face (rules; 50 ms lookup)
 #         at the same open-loop rates (RATES, default 200,500), the Processor stopped as for all; results in ajo.md
 #   report  the latest-run section of docs/benchmarks.md (machine, commands, numbers against the targets, plots)
@@ -26,7 +27,7 @@ if [ "${ONLY:-}" = ajo ]; then
   exit $status
 fi
 if [ "${PROCESSOR:-1}" != 0 ]; then
-  tool e2e --api "$API" --key "$KEY" --rate "${E2E_RATE:-500}" --duration "${E2E_DURATION:-20}" --grace 60 --pg "$PG" --out "$out" || status=1
+  tool e2e --api "$API" --key "$KEY" --rate "${E2E_RATE:-500}" --duration "${E2E_DURATION:-20}" --grace 60 --pg "$PG" --sink-port "$SINK_PORT" --out "$out" || status=1
 fi
 if [ "${ONLY:-}" != e2e ]; then
   if [ "${INTAKE_WITH_PROCESSOR:-0}" != 1 ] && [ -n "$(pid_of processor)" ]; then
@@ -39,7 +40,9 @@ if [ "${ONLY:-}" != e2e ]; then
   # Journey Builder executes (plain, rules split, 50 ms lookup split) beside the intake and the naive baseline.
   tool sfmc --api "$API" --key "$KEY" --rabbit "$RABBIT" --secret "$SFMC_SECRET" --rates "${SFMC_RATES:-200,500}" --duration "${DURATION:-10}" --out "$out" || status=1
   if [ "${ONLY:-}" != sfmc ]; then
-    tool max --api "$API" --key "$KEY" --workers "${WORKERS:-8,32,128}" --duration 10 --out "$out" || status=1
+    start_naive_endpoint
+    tool max --api "$API" --key "$KEY" --naive "$NAIVE_URL" --rabbit "$RABBIT" --cpu "api=$(pid_of api),naive=$(pid_of naive)" \
+      --workers "${WORKERS:-8,32,128}" --duration 10 --out "$out" || status=1
   fi
 fi
 doc="${DOC-docs/benchmarks.md}"

@@ -24,6 +24,12 @@ public sealed class FakeIntake : IAsyncDisposable
     private long _submissions;
 
     public int LoseEvery { get; init; }
+
+    /// <summary>Callbacks per second at most (0 = at once): a consumer with a capacity, for e2e-max's search.</summary>
+    public int CallbackRate { get; init; }
+
+    private readonly System.Threading.Channels.Channel<Func<Task>> _throttled = System.Threading.Channels.Channel.CreateUnbounded<Func<Task>>();
+    private Task? _drainer;
     public int DuplicateEvery { get; init; }
 
     /// <summary>Bodies containing this text are answered 500 (to prove the fuzz command notices).</summary>
@@ -33,6 +39,8 @@ public sealed class FakeIntake : IAsyncDisposable
 
     public async Task<FakeIntake> StartAsync()
     {
+        if (CallbackRate > 0)
+            _drainer = Task.Run(DrainThrottledAsync);
         _server = await LoopbackServer.StartAsync(app =>
         {
             app.MapPost("/actions/{name}/submitAsyncAction", SubmitAsync);
@@ -90,8 +98,11 @@ public sealed class FakeIntake : IAsyncDisposable
         if (!lose)
         {
             var copies = DuplicateEvery > 0 && n % DuplicateEvery == 0 ? 2 : 1;
-            lock (_pending)
-                _pending.Add(Task.Run(() => CallBackAsync(callbackUrl, token, requestId, copies)));
+            if (CallbackRate > 0)
+                _throttled.Writer.TryWrite(() => CallBackAsync(callbackUrl, token, requestId, copies));
+            else
+                lock (_pending)
+                    _pending.Add(Task.Run(() => CallBackAsync(callbackUrl, token, requestId, copies)));
         }
         return Results.Ok(new { requestId, status = "accepted", message = "Request accepted for processing" });
     }
@@ -117,8 +128,29 @@ public sealed class FakeIntake : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends the queued callbacks at <see cref="CallbackRate"/> per second, by schedule (not by sleeping a fixed time per callback).</summary>
+    private async Task DrainThrottledAsync()
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        long sent = 0;
+        await foreach (var callback in _throttled.Reader.ReadAllAsync())
+        {
+            var due = TimeSpan.FromSeconds((double)sent / CallbackRate) - started.Elapsed;
+            if (due > TimeSpan.Zero)
+                await Task.Delay(due);
+            else if (due < TimeSpan.FromSeconds(-1))
+                // Idle for a while: no burst of saved-up capacity afterwards.
+                (started, sent) = (System.Diagnostics.Stopwatch.StartNew(), 0);
+            sent++;
+            await callback();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
+        _throttled.Writer.TryComplete();
+        if (_drainer is not null)
+            await _drainer;
         Task[] pending;
         lock (_pending)
             pending = [.. _pending];

@@ -26,7 +26,7 @@ internal static class ComparisonCommand
         var warmup = options.Seconds("warmup", Measurement.WarmUpSeconds, smoke: 0.5);
         var pause = options.Seconds("pause", 2, smoke: 0.2);
         await using var sink = await CallbackSink.StartAsync(context.SinkPort, new CallbackLedger());
-        await using var reference = await ReferenceEndpoints.StartAsync(options.Get("rabbit", "amqp://guest:guest@127.0.0.1:5672/"), options.Integer("reference-port", 0));
+        await using var reference = await NaiveTarget.StartAsync(options);
         var targets = new List<Target> { new("floor", _ => $"{reference.Url}/floor"), new("naive", _ => $"{reference.Url}/naive") };
         if (includeIntake)
             targets.Add(context.Intake());
@@ -49,13 +49,15 @@ internal static class ComparisonCommand
         var reports = measured.Select(m => m.Report).ToList();
         var problems = IntakeCommand.Problems([.. reports]).ToList();
         var queued = await reference.QueuedAsync();
-        if (queued != naiveAccepted)
+        if (queued is not null && queued != naiveAccepted)
             problems.Add($"naive endpoint: {naiveAccepted} answered 200 but {queued} messages are queued");
         var ratios = includeIntake ? Ratios(reports, rates) : null;
         var markdown = new StringBuilder(LatencyReport.MarkdownTable(reports));
         if (ratios is not null)
             markdown.Append('\n').Append(RatioTable(ratios));
-        markdown.Append(CultureInfo.InvariantCulture, $"\nNaive endpoint: {naiveAccepted} requests answered 200, {queued} messages confirmed in its queue.\n");
+        markdown.Append(CultureInfo.InvariantCulture, $"\nNaive endpoint: {naiveAccepted} requests answered 200, {(queued is null ? "its queue not checked (--naive without --rabbit)" : $"{queued} messages confirmed in its queue")}.\n");
+        if (ProcessCpu.Table(reports) is { Length: > 0 } cpu)
+            markdown.Append('\n').Append(cpu);
         var result = context.Result(command, reports) with { Ratios = ratios, Problems = problems };
         await context.Results.WriteAsync(options.Get("name", command), result, markdown.ToString(),
             measured.Select(m => (m.Report.Name, m.Histogram)), context.Out);

@@ -49,6 +49,8 @@ internal sealed class ReferenceEndpoints : IAsyncDisposable
             return Results.Ok();
         });
         app.MapPost("/naive", endpoints.PublishAsync);
+        // For bench/lib.sh when it runs as a process of its own (the naive-endpoint command).
+        app.MapGet("/health/ready", () => Results.Ok());
         await app.StartAsync();
         endpoints.Url = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         return endpoints;

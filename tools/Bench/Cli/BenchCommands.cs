@@ -14,12 +14,20 @@ internal static class BenchCommands
 
           intake    --api BASE | --url URL  --key KEY  [--rate 1000] [--duration 10] [--warmup 15] [--entity mixed]
                     open loop at a fixed rate; latency from each request's intended send time.
-          max       --api BASE | --url URL  --key KEY  [--workers 8,32,128] [--duration 10] [--warmup 15] [--max-p99-ms 0]
-                    closed loop, growing worker counts: the maximum sustainable intake rate.
+          max       --api BASE | --url URL  --key KEY  [--rabbit AMQP | --naive URL | --no-naive] [--workers 8,32,128] [--duration 10]
+                    [--warmup 15] [--max-p99-ms 0] [--cpu api=PID,naive=PID]
+                    closed loop, growing worker counts: the maximum sustainable intake rate, beside the naive
+                    confirm-per-request endpoint's (hosted here, or --naive URL: a naive-endpoint process).
           e2e       --api BASE | --url URL  --key KEY  [--rate 500] [--duration 20] [--warmup 15] [--grace 60]
                     [--pg CONNSTR | --support-key KEY] [--sink-port 5099] [--max-duplicates 0]
                     [--callback-fail-seconds 0] [--channel-429-every 0]
                     request sent → callback received, and the outcome accounting (lost and duplicated must be 0).
+          e2e-max   --api BASE | --url URL  --key KEY  [--rates 50,100,200 | --start 50 --factor 1.5 --max-rate 5000]
+                    [--step 10] [--bisect 2] [--settle 10] [--drain-timeout 120] [--max-growth 0.05]
+                    [--max-backlog-seconds 1] [--warmup 15] [--grace 120] [--pg CONNSTR | --support-key KEY]
+                    [--cpu api=PID,processor=PID]
+                    stepped open-loop rates: the highest at which the end-to-end backlog stays bounded, then the
+                    backlog's drain rate after the first overloaded step (docs/benchmarks.md, "e2e-max").
           baseline  [--rabbit AMQP] [--rates 200,500,1000] [--duration 10] [--warmup 15]
                     the floor ("return 200") and the naive confirm-per-request endpoint, started here.
           all       --api BASE | --url URL  --key KEY  [--rabbit AMQP] [--rates 200,500,1000] [--duration 10] [--warmup 15]
@@ -34,6 +42,11 @@ internal static class BenchCommands
                     [--pg CONNSTR | --support-key KEY] [--rabbit AMQP] [--error-queues externalaction-process_error,…]
                     malformed bodies and headers; fails on any 5xx, an unhealthy service afterwards, a 200 without
                     an outcome (accounting as e2e), or an _error queue message without a status row.
+          naive-consumer  [--rabbit AMQP] [--queue externalaction-process] [--channel URL|none] [--channel-actions bench-lead|*]
+                    [--prefetch 64] [--concurrency 32] [--callback-hosts 127.0.0.1,localhost] [--port 0] [--duration S]
+                    stands in for the Processor: consume, POST the channel, POST the callback; no database. Until SIGTERM.
+          naive-endpoint  [--rabbit AMQP] [--port 0] [--duration S]
+                    the floor and naive endpoints as a process of their own (its CPU per request from /proc). Until SIGTERM.
           report    [--results DIR] [--doc docs/benchmarks.md] [--assets docs/bench] [--commit SHA] [--versions TEXT]
                     writes the latest-run section of the benchmark document from all/e2e/max results.
 
@@ -55,6 +68,9 @@ internal static class BenchCommands
                 "intake" => await IntakeCommand.RunAsync(context),
                 "max" => await MaxCommand.RunAsync(context),
                 "e2e" => await EndToEndCommand.RunAsync(context),
+                "e2e-max" => await EndToEndMaxCommand.RunAsync(context),
+                "naive-consumer" => await StandaloneCommands.NaiveConsumerAsync(context),
+                "naive-endpoint" => await StandaloneCommands.NaiveEndpointAsync(context),
                 "baseline" => await ComparisonCommand.BaselineAsync(context),
                 "all" => await ComparisonCommand.AllAsync(context),
                 "ajo" => await Ajo.AjoCommand.RunAsync(context),

@@ -26,6 +26,11 @@ internal sealed class BenchContext : IDisposable
     }
 
     public Options Options { get; }
+
+    /// <summary>Server processes whose CPU each measured step records (<c>--cpu api=PID,…</c>).</summary>
+    public ProcessCpu Cpu => _cpu ??= ProcessCpu.Parse(Options.TryGet("cpu", out var cpu) ? cpu : null);
+
+    private ProcessCpu? _cpu;
     public TextWriter Out { get; }
     public TextWriter Error { get; }
     public ResultFiles Results { get; }

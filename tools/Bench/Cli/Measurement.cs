@@ -13,13 +13,15 @@ internal static class Measurement
     /// <param name="onSent">Sees each body as its request is built, with the intended send time (e.g. for the callback ledger).</param>
     /// <param name="onResponse">Reads each answer; gets the request's body index (<paramref name="firstIndex"/> + its place in the run).</param>
     /// <param name="firstIndex">Index of the run's first body, so that runs of one process never repeat a token.</param>
+    /// <param name="counters">The run's live counters, when the caller reads them too (e2e-max's backlog counts requests in flight).</param>
     public static async Task<Measured> OpenLoopAsync(BenchContext context, string label, Target target, double rate, TimeSpan duration,
         string callbackBase, Action<Body, long>? onSent = null, Func<long, HttpResponseMessage, Task>? onResponse = null, Func<string>? extraProgress = null,
-        long firstIndex = 0)
+        long firstIndex = 0, LiveCounters? counters = null)
     {
-        var counters = new LiveCounters();
+        counters ??= new LiveCounters();
         var generator = new LoadGenerator(context.Http);
         LoadResult result;
+        var cpuBefore = context.Cpu.Sample();
         await using (ProgressLine.ForRun(context.Error, label, duration, counters, extraProgress))
         {
             result = await generator.OpenLoopAsync(new OpenLoopSchedule(rate, duration), (index, due) =>
@@ -29,7 +31,10 @@ internal static class Measurement
                 return request;
             }, onResponse is null ? null : (index, response) => onResponse(firstIndex + index, response), counters);
         }
-        var report = LatencyReport.From(label, rate, result.Seconds, result.Sent, result.Latency, result.ByStatus, result.Dropped, result.SendLag);
+        var report = LatencyReport.From(label, rate, result.Seconds, result.Sent, result.Latency, result.ByStatus, result.Dropped, result.SendLag) with
+        {
+            CpuMsPerRequest = ProcessCpu.PerRequest(cpuBefore, context.Cpu.Sample(), result.Latency.TotalCount),
+        };
         return new Measured(report, result.Latency, result);
     }
 

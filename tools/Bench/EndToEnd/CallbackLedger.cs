@@ -17,6 +17,8 @@ internal sealed class CallbackLedger
 {
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private long _unknownTokens;
+    private long _awaiting;
+    private long _firstCallbacks;
 
     private sealed class Entry(long sentTicks, bool measured)
     {
@@ -28,6 +30,15 @@ internal sealed class CallbackLedger
         public bool ReportedFailure;
         public int Callbacks;
     }
+
+    /// <summary>
+    /// Sees the first callback of each measured request: its send time and its latency (stopwatch ticks), for commands
+    /// that split the end-to-end latency by when requests were sent (<c>e2e-max</c>'s steps). Set before the load starts.
+    /// </summary>
+    public Action<long, long>? OnFirstCallback { get; set; }
+
+    /// <summary>Requests that have had at least one callback (any run phase).</summary>
+    public long CalledBackCount => Interlocked.Read(ref _firstCallbacks);
 
     /// <summary>Callbacks whose token this run never sent.</summary>
     public long UnknownTokenCallbacks => Interlocked.Read(ref _unknownTokens);
@@ -41,6 +52,8 @@ internal sealed class CallbackLedger
             return;
         lock (entry)
         {
+            if (entry.RequestId is null && entry.Callbacks == 0)
+                Interlocked.Increment(ref _awaiting);
             entry.RequestId = requestId;
             entry.RequestIdMismatch |= entry.CallbackRequestId is not null && entry.CallbackRequestId != requestId;
         }
@@ -57,21 +70,33 @@ internal sealed class CallbackLedger
             Interlocked.Increment(ref _unknownTokens);
             return null;
         }
+        long latency;
         lock (entry)
         {
             entry.Callbacks++;
+            if (entry.Callbacks == 1)
+            {
+                Interlocked.Increment(ref _firstCallbacks);
+                if (entry.RequestId is not null)
+                    Interlocked.Decrement(ref _awaiting);
+            }
             entry.ReportedFailure |= !success;
             // The callback may overtake the 200 it belongs to: compare whichever side arrives second.
             entry.CallbackRequestId ??= requestId;
             entry.RequestIdMismatch |= entry.RequestId is not null && requestId != entry.RequestId;
-            return entry.Callbacks == 1 && entry.Measured ? ticks - entry.SentTicks : null;
+            if (entry.Callbacks != 1 || !entry.Measured)
+                return null;
+            latency = ticks - entry.SentTicks;
         }
+        OnFirstCallback?.Invoke(entry.SentTicks, latency);
+        return latency;
     }
 
     public int AcknowledgedCount => _entries.Values.Count(e => Volatile.Read(ref e.RequestId) is not null);
 
     /// <summary>Acknowledged requests that have not had a callback yet.</summary>
-    public int AwaitingCallback => _entries.Values.Count(e => Volatile.Read(ref e.RequestId) is not null && Volatile.Read(ref e.Callbacks) == 0);
+    /// <remarks>Kept as a counter (not a scan): <c>e2e-max</c> reads it four times a second as its backlog.</remarks>
+    public int AwaitingCallback => (int)Interlocked.Read(ref _awaiting);
 
     public IReadOnlyList<LedgerEntry> Snapshot() => _entries.Select(p =>
     {

@@ -79,7 +79,7 @@ internal static class EndToEndCommand
         return passed ? 0 : 1;
     }
 
-    private static async Task<string?> RequestIdAsync(HttpResponseMessage response)
+    internal static async Task<string?> RequestIdAsync(HttpResponseMessage response)
     {
         try
         {

@@ -13,6 +13,12 @@ internal sealed record BenchResult(string Command, DateTimeOffset StartedAt, Mac
 {
     public IReadOnlyList<IntakeRatio>? Ratios { get; init; }
     public MaxSustainable? Max { get; init; }
+
+    /// <summary><c>max</c> with the naive endpoint: its closed-loop maximum in the same run.</summary>
+    public MaxSustainable? NaiveMax { get; init; }
+
+    /// <summary><c>e2e-max</c>: the stepped search, the maximum bounded rate and the drain after overload.</summary>
+    public EndToEndMax? EndToEndMax { get; init; }
     public OutcomeSummary? Accounting { get; init; }
     public IReadOnlyDictionary<string, long>? Fuzz { get; init; }
 

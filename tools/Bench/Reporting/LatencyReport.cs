@@ -14,6 +14,9 @@ internal sealed record LatencyReport(
     double P50Ms, double P90Ms, double P99Ms, double P999Ms, double MaxMs,
     IReadOnlyDictionary<string, long> ByStatus, long Dropped = 0, double? SendLagP99Ms = null)
 {
+    /// <summary>CPU per answered request of each process given with <c>--cpu</c>, over this run (<see cref="ProcessCpu"/>).</summary>
+    public IReadOnlyDictionary<string, double>? CpuMsPerRequest { get; init; }
+
     /// <summary>Two minutes: anything slower is recorded as two minutes.</summary>
     public const long HighestMicros = 120_000_000;
 
