@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using ExternalAction.TestSupport;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
 
 namespace ExternalAction.EndToEnd.Tests;
 
@@ -87,6 +89,25 @@ public sealed class ClusterTests
             Assert.That(refused, Is.Empty, "the intake refused requests while a quorum of nodes was up");
         });
         TestContext.Out.WriteLine($"{accepted.Count} acknowledged ({atStop} before the stop, {atStart - atStop} while node 1 was down), 0 refused, 0 lost, 0 duplicated.");
+    }
+
+    [Test]
+    public async Task A_transient_channel_failure_is_retried_through_the_quorum_wait_queues()
+    {
+        var scenario = $"cluster-retry-{Guid.NewGuid():N}";
+        var flow = Guid.NewGuid().ToString("N");
+        _env.Wire.Given(Request.Create().WithPath($"/channel/{scenario}").UsingPost()).InScenario(flow)
+            .WillSetStateTo("recovered").RespondWith(Response.Create().WithStatusCode(503));
+        _env.Wire.Given(Request.Create().WithPath($"/channel/{scenario}").UsingPost()).InScenario(flow).WhenStateIs("recovered")
+            .RespondWith(Response.Create().WithStatusCode(200).WithBodyAsJson(new { score = 55, tier = "warm" }));
+        var request = SampleRequests.Lead($"tok-{scenario}", $"{_env.WireUrl}/callback/{scenario}");
+        request["objectData"]!["flowStepContext"]!["scenario"] = scenario;
+        var requestId = await _env.AcceptedAsync("lead-scoring", request);
+
+        var final = await _env.WaitForFinalAsync(requestId, TimeSpan.FromSeconds(60));
+        Assert.That(EndToEndEnvironment.StatusOf(final), Is.EqualTo("CallbackSent"));
+        Assert.That(_env.RequestsTo($"/channel/{scenario}"), Has.Count.EqualTo(2), "the failed attempt and the retry");
+        Assert.That(_env.RequestsTo($"/callback/{scenario}"), Has.Count.EqualTo(1));
     }
 
     private static Task Cluster(params string[] args) => InfraScript.RunAsync("rabbitmq-cluster.sh", args);

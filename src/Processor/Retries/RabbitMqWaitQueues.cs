@@ -57,9 +57,16 @@ public sealed class RabbitMqWaitQueues(IOptions<MessagingOptions> options, ILogg
                     ["x-message-ttl"] = (int)tier.TotalMilliseconds,
                     ["x-dead-letter-exchange"] = QueueNames.Process,
                 };
-                // Replicated like the processing queue (quorum queues honour message TTL and dead-lettering from RabbitMQ 3.10).
+                // Replicated like the processing queue (quorum queues honour message TTL and dead-lettering from RabbitMQ
+                // 3.10). At-least-once dead-lettering (which needs reject-publish overflow) keeps an expired retry until
+                // the processing queue has confirmed it, so a node stopping at that moment loses nothing; a copy that
+                // arrives twice is a duplicate the status row absorbs.
                 if (options.Value.QuorumQueues)
+                {
                     arguments["x-queue-type"] = "quorum";
+                    arguments["x-dead-letter-strategy"] = "at-least-once";
+                    arguments["x-overflow"] = "reject-publish";
+                }
                 await channel.QueueDeclareAsync(name, durable: true, exclusive: false, autoDelete: false, arguments: arguments, cancellationToken: ct);
                 await channel.QueueBindAsync(name, name, "", cancellationToken: ct);
             }
