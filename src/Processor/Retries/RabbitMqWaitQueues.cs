@@ -44,8 +44,7 @@ public sealed class RabbitMqWaitQueues(IOptions<MessagingOptions> options, ILogg
         {
             if (_declared)
                 return;
-            var factory = new ConnectionFactory { Uri = new Uri(options.Value.Url!), ClientProvidedName = "externalaction-topology" };
-            await using var connection = await factory.CreateConnectionAsync(ct);
+            await using var connection = await BrokerConnections.ConnectAsync(options.Value, "externalaction-topology", ct);
             await using var channel = await connection.CreateChannelAsync(cancellationToken: ct);
             // The dead-letter target must exist or RabbitMQ drops expired messages silently; MassTransit declares it the same way.
             await channel.ExchangeDeclareAsync(QueueNames.Process, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: ct);
@@ -53,11 +52,22 @@ public sealed class RabbitMqWaitQueues(IOptions<MessagingOptions> options, ILogg
             {
                 var name = QueueNames.Wait(tier);
                 await channel.ExchangeDeclareAsync(name, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: ct);
-                await channel.QueueDeclareAsync(name, durable: true, exclusive: false, autoDelete: false, arguments: new Dictionary<string, object?>
+                var arguments = new Dictionary<string, object?>
                 {
                     ["x-message-ttl"] = (int)tier.TotalMilliseconds,
                     ["x-dead-letter-exchange"] = QueueNames.Process,
-                }, cancellationToken: ct);
+                };
+                // Replicated like the processing queue (quorum queues honour message TTL and dead-lettering from RabbitMQ
+                // 3.10). At-least-once dead-lettering (which needs reject-publish overflow) keeps an expired retry until
+                // the processing queue has confirmed it, so a node stopping at that moment loses nothing; a copy that
+                // arrives twice is a duplicate the status row absorbs.
+                if (options.Value.QuorumQueues)
+                {
+                    arguments["x-queue-type"] = "quorum";
+                    arguments["x-dead-letter-strategy"] = "at-least-once";
+                    arguments["x-overflow"] = "reject-publish";
+                }
+                await channel.QueueDeclareAsync(name, durable: true, exclusive: false, autoDelete: false, arguments: arguments, cancellationToken: ct);
                 await channel.QueueBindAsync(name, name, "", cancellationToken: ct);
             }
             _declared = true;

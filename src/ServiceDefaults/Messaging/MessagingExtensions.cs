@@ -19,6 +19,10 @@ public static class MessagingExtensions
                 $"{MessagingOptions.Section}:ConcurrentMessageLimit and :PrefetchCount must be at least 1.")
             .Validate(o => !o.UsesRabbitMq || Uri.TryCreate(o.Url, UriKind.Absolute, out var u) && u.Scheme is "amqp" or "amqps",
                 $"{MessagingOptions.Section}:Url must be an amqp:// or amqps:// URL.")
+            .Validate(o => o.ClusterNodesValid(),
+                $"{MessagingOptions.Section}:ClusterNodes must each be host:port (e.g. rabbit-1:5672).")
+            .Validate(o => o.ClusterNodes.Count == 0 || o.UsesRabbitMq,
+                $"{MessagingOptions.Section}:ClusterNodes needs {MessagingOptions.Section}:Url (its credentials and virtual host).")
             .ValidateOnStart();
 
         if (options.UsesRabbitMq)
@@ -44,7 +48,16 @@ public static class MessagingExtensions
             {
                 x.UsingRabbitMq((context, cfg) =>
                 {
-                    cfg.Host(new Uri(options.Url!));
+                    cfg.Host(new Uri(options.Url!), host =>
+                    {
+                        // Every node of the cluster, so the bus reconnects to another one when its node stops.
+                        if (options.ClusterNodes.Count > 0)
+                            host.UseCluster(cluster =>
+                            {
+                                foreach (var node in options.ClusterNodes)
+                                    cluster.Node(node);
+                            });
+                    });
                     // Bind both queues to the ActionAccepted exchange from the publishing side too: a message published
                     // before any Processor has ever started must still land in a durable queue.
                     var messageExchange = cfg.MessageTopology.GetMessageTopology<ActionAccepted>().EntityName;

@@ -22,8 +22,7 @@ public sealed class QueueDepths(IOptions<MessagingOptions> messaging, ILogger<Qu
             return [];
         try
         {
-            var factory = new ConnectionFactory { Uri = new Uri(messaging.Value.Url!), ClientProvidedName = "externalaction-queue-depth" };
-            await using var connection = await factory.CreateConnectionAsync(ct);
+            await using var connection = await BrokerConnections.ConnectAsync(messaging.Value, "externalaction-queue-depth", ct);
             var depths = new List<(string, uint?)>();
             foreach (var queue in Queues)
             {

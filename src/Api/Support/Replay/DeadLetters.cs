@@ -91,8 +91,7 @@ public sealed class DeadLetters(IOptions<MessagingOptions> messaging, IOptions<S
                 return again;
             if (_connection is not null)
                 await _connection.DisposeAsync();
-            var factory = new ConnectionFactory { Uri = new Uri(messaging.Value.Url!), ClientProvidedName = "externalaction-support-replay" };
-            _connection = await factory.CreateConnectionAsync(ct);
+            _connection = await BrokerConnections.ConnectAsync(messaging.Value, "externalaction-support-replay", ct);
             return _connection;
         }
         finally
