@@ -76,10 +76,17 @@ public sealed class ChannelChecks(ActionCatalog catalog, SecretResolver secrets,
             yield return ("channel.apiTokenSecret", sinchToken);
     }
 
-    /// <summary>Why this host refuses <paramref name="origin"/>, or null. Names are resolved at connect time, where the same rule applies.</summary>
-    private string? Refusal(Uri origin, bool showHost)
+    private string? Refusal(Uri origin, bool showHost) => Refusal(origin, showHost, environment.IsDevelopment(), blockedRange);
+
+    /// <summary>
+    /// Why a host with <paramref name="blockedRange"/> refuses to connect to <paramref name="origin"/>, or null: plain http
+    /// outside Development (except to loopback), or an address literal in a refused range. Names are resolved at connect
+    /// time, where the same rule applies. Shared by every start-up check of an outbound URL (channels, status webhooks,
+    /// decision lookups).
+    /// </summary>
+    public static string? Refusal(Uri origin, bool showHost, bool isDevelopment, Func<IPAddress, string?> blockedRange)
     {
-        if (origin.Scheme == Uri.UriSchemeHttp && !origin.IsLoopback && !environment.IsDevelopment())
+        if (origin.Scheme == Uri.UriSchemeHttp && !origin.IsLoopback && !isDevelopment)
             return "must use https (plain http is accepted only in Development or to a loopback host)";
         IPAddress[] addresses = origin.IsLoopback && origin.HostNameType == UriHostNameType.Dns ? [IPAddress.Loopback, IPAddress.IPv6Loopback]
             : IPAddress.TryParse(origin.DnsSafeHost, out var literal) ? [literal]

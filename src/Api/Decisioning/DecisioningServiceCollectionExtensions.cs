@@ -27,6 +27,8 @@ public static class DecisioningServiceCollectionExtensions
             .ConfigurePrimaryHttpMessageHandler(sp => OutboundHttpExtensions.CreatePrimaryHandler(sp.GetRequiredService<IOptions<OutboundOptions>>().Value))
             .AddHttpMessageHandler(() => new RedirectRefusal());
         services.TryAddSingleton<Decider>();
+        // Lookup secrets and addresses checked before the Api starts (a failing lookup would only ever answer the fallback).
+        services.AddHostedService<DecisionLookupChecks>();
         return services;
     }
 }

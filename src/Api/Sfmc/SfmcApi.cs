@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ExternalAction.Actions;
 using ExternalAction.Actions.Sfmc;
+using ExternalAction.Api.Authentication;
 using ExternalAction.Api.Decisioning;
 using ExternalAction.Api.Intake;
 using ExternalAction.Api.Platform;
@@ -60,9 +61,10 @@ public static class SfmcApi
         sfmc.MapGet("/activity.css", SfmcPage.ActivityStyle);
         sfmc.MapGet("/postmonger.js", SfmcPage.PostmongerScript);
         sfmc.MapGet("/images/icon.svg", SfmcPage.Icon);
-        sfmc.MapPost("/execute", Execute).CountedAsIntake(ContractNames.Sfmc);
+        sfmc.MapPost("/execute", Execute).CountedAsIntake(ContractNames.Sfmc).AddEndpointFilter(ThrottleFailedJwts);
         foreach (var kind in SfmcConfigurationCalls.All)
-            sfmc.MapPost($"/{kind}", (ResolvedAction action, HttpRequest request, SfmcConfigurationCalls calls, CancellationToken ct) => calls.HandleAsync(kind, action, request, ct));
+            sfmc.MapPost($"/{kind}", (ResolvedAction action, HttpRequest request, SfmcConfigurationCalls calls, CancellationToken ct) => calls.HandleAsync(kind, action, request, ct))
+                .AddEndpointFilter(ThrottleFailedJwts);
         return sfmc;
     }
 
@@ -206,6 +208,28 @@ public static class SfmcApi
 
     internal static JsonHttpResult<SfmcError> Error(int status, string message, string? argument = null) =>
         TypedResults.Json(new SfmcError(message, argument), ContractJson.Options, statusCode: status);
+
+    /// <summary>
+    /// The failed-authentication throttle for Journey Builder's calls, as for every other caller: an address that sent
+    /// too many refused JWTs (bad signature, expired, wrong issuer; a JSON body where a JWT belongs) is answered 429 with
+    /// <c>Retry-After</c> in Journey Builder's error shape until its window passes, whatever it sends meanwhile.
+    /// </summary>
+    private static async ValueTask<object?> ThrottleFailedJwts(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var throttle = http.RequestServices.GetRequiredService<FailedAuthenticationThrottle>();
+        if (throttle.RetryAfter(http) is { } retryAfter)
+        {
+            var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+            http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Error(StatusCodes.Status429TooManyRequests, "Too many refused Journey Builder calls from this address; retry later.");
+        }
+        var result = await next(context);
+        var inner = result is INestedHttpResult nested ? nested.Result : result;
+        if (inner is IStatusCodeHttpResult { StatusCode: StatusCodes.Status401Unauthorized })
+            throttle.Failed(http, "SFMC", "the JWT was refused");
+        return result;
+    }
 
     private static async ValueTask<object?> SfmcOnly(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
         ResolvedAction.Of(context.HttpContext)?.Definition.Sfmc is null

@@ -156,6 +156,43 @@ public sealed class StartupValidationTests
         await AssertLive(factory);
     }
 
+    /// <summary>The embedded default's sample actions with the AJO sample 'ajo-vip' changed by <paramref name="change"/>, and its sample secrets.</summary>
+    private string SamplesWith(Action<JsonObject> change)
+    {
+        var file = JsonNode.Parse(File.ReadAllText(Path.Combine(RabbitVirtualHost.RepositoryRoot(), "src", "Api", "actions.json")),
+            documentOptions: new System.Text.Json.JsonDocumentOptions { CommentHandling = System.Text.Json.JsonCommentHandling.Skip, AllowTrailingCommas = true })!.AsObject();
+        var actions = file["actions"]!.AsArray().Select(a => a!.AsObject()).ToList();
+        // Written elsewhere, so the samples' service definition files are named from where they are.
+        foreach (var action in actions.Where(a => a["serviceDefinitionFile"] is not null))
+            action["serviceDefinitionFile"] = Path.Combine(RabbitVirtualHost.RepositoryRoot(), "src", "Api", (string)action["serviceDefinitionFile"]!);
+        change(actions.Single(a => (string?)a["name"] == "ajo-vip"));
+        var path = Path.Combine(_dir, "samples.json");
+        File.WriteAllText(path, file.ToJsonString());
+        return path;
+    }
+
+    public static IEnumerable<TestCaseData> BadDecisionsAndWebhooks()
+    {
+        yield return new TestCaseData(new Action<JsonObject>(a => a["ajo"]!["decision"]!["lookup"]!["auth"]!["secret"] = "no-such-secret"),
+            "ajo.decision.lookup.auth.secret", "'Secrets:no-such-secret'").SetName("A decision lookup's secret that is not configured");
+        yield return new TestCaseData(new Action<JsonObject>(a => a["ajo"]!["decision"]!["lookup"]!["url"] = "https://10.9.8.7/vip?customerId={{ customerId }}"),
+            "ajo.decision.lookup.url", "private").SetName("A decision lookup on a refused address");
+        yield return new TestCaseData(new Action<JsonObject>(a => a["ajo"]!["decision"]!["lookup"]!["url"] = "http://rewards.example.com/vip?customerId={{ customerId }}"),
+            "ajo.decision.lookup.url", "must use https").SetName("A decision lookup over plain http in Production");
+        yield return new TestCaseData(new Action<JsonObject>(a => a["ajo"]!["statusWebhook"] = new JsonObject { ["url"] = "https://169.254.169.254/status", ["secret"] = "sample-logistics-token" }),
+            "ajo.statusWebhook.url", "link-local").SetName("A status webhook on a refused address");
+    }
+
+    [TestCaseSource(nameof(BadDecisionsAndWebhooks))]
+    public void Start_up_fails_on_a_lookup_or_status_webhook_that_can_never_work(Action<JsonObject> change, string key, string reason)
+    {
+        var path = SamplesWith(change);
+        using var factory = Host(path);
+        var message = StartupFailure(factory);
+        Assert.That(message, Does.Contain($"Action definition file '{path}'"));
+        Assert.That(message, Does.Contain($"action 'ajo-vip': key '{key}'").And.Contain(reason));
+    }
+
     [Test]
     public async Task An_api_without_the_processor_does_not_need_the_channel_secrets()
     {

@@ -187,4 +187,42 @@ public sealed class FailedAuthenticationThrottleTests
         Assert.That(lines.Single(l => l.StartsWith("Warning", StringComparison.Ordinal)), Does.Contain("failed attempts"));
         Assert.That(lines.Where(l => l.StartsWith("Information", StringComparison.Ordinal) || l.StartsWith("Error", StringComparison.Ordinal)), Is.Empty, all);
     }
+
+    [Test]
+    public async Task Refused_Journey_Builder_JWTs_past_the_limit_are_429_in_Journey_Builders_shape_even_when_signed_right()
+    {
+        var settings = SfmcJourneyBuilder.Settings();
+        settings["ExternalAction:Actions:File"] = Path.Combine(Fixtures.Root, "actions", "sfmc-actions.json");
+        settings["ExternalAction:Intake:PublicBaseUrl"] = "https://sfmc.example.com";
+        await using var inner = new ApiFactory(settings);
+        await using var factory = Factory(inner);
+        using var client = factory.CreateClient();
+        var payload = SfmcJourneyBuilder.Payload(new Dictionary<string, System.Text.Json.Nodes.JsonNode?>
+        {
+            ["contactKey"] = "c-1", ["firstName"] = "Jane", ["webhookUrl"] = "https://hooks.slack.com/services/T0/B0/x",
+            ["channel"] = "alerts", ["messageTemplate"] = "Welcome aboard",
+        }, contactKey: "c-1");
+        HttpRequestMessage Execute(string address, string token)
+        {
+            var request = Request(HttpMethod.Post, "/actions/slack-alert/sfmc/execute", address);
+            request.Content = SfmcJourneyBuilder.Jwt(token);
+            return request;
+        }
+
+        var forged = SfmcJourneyBuilder.Sign(payload, "a-secret-that-is-not-journey-builders-0123456789");
+        for (var i = 0; i < Limit; i++)
+        {
+            using var refused = await client.SendAsync(Execute(Attacker, forged));
+            Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), await refused.Content.ReadAsStringAsync());
+        }
+        using var throttled = await client.SendAsync(Execute(Attacker, SfmcJourneyBuilder.Sign(payload)));
+        var body = await throttled.Content.ReadAsStringAsync();
+        Assert.That(throttled.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests), body);
+        Assert.That(throttled.Headers.RetryAfter?.Delta, Is.GreaterThan(TimeSpan.Zero));
+        using (var json = JsonDocument.Parse(body))
+            Assert.That(json.RootElement.GetProperty("message").GetString(), Does.Contain("Too many refused"));
+        // The same forged calls from another address do not stop Journey Builder's own.
+        using var fromPlatform = await client.SendAsync(Execute(Platform, SfmcJourneyBuilder.Sign(payload)));
+        Assert.That(fromPlatform.StatusCode, Is.EqualTo(HttpStatusCode.OK), await fromPlatform.Content.ReadAsStringAsync());
+    }
 }
