@@ -26,6 +26,8 @@ public static class ProcessorRegistration
         services.AddOptions<ProcessorOptions>().BindConfiguration(ProcessorOptions.Section)
             .Validate(o => o.RetryBaseSeconds > 0 && o.RetryMaxSeconds >= o.RetryBaseSeconds,
                 $"{ProcessorOptions.Section}:RetryBaseSeconds must be positive and not above RetryMaxSeconds.")
+            .Validate(o => o.StoreOutageWaitSeconds is >= 1 and <= 600 && o.StoreOutageRedeliverySeconds is >= 1 and <= 600,
+                $"{ProcessorOptions.Section}:StoreOutageWaitSeconds and :StoreOutageRedeliverySeconds must be between 1 and 600.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddChannelDelivery();
@@ -37,6 +39,7 @@ public static class ProcessorRegistration
         services.AddAjoContract();
         services.AddSfmcContract();
         services.AddSingleton<Rules.DeliveryGate>();
+        services.AddSingleton<StoreOutage>();
         services.AddSingleton<ActionProcessor>();
         services.AddSingleton<UnreadableMessages>();
         services.AddOptions<BacklogOptions>().BindConfiguration(BacklogOptions.Section)
