@@ -11,10 +11,14 @@ namespace ExternalAction.EndToEnd.Tests;
 /// (it never touches the database), the Processor waits for the store instead of failing, and once the database is
 /// back every request ends CallbackSent with exactly one delivery and one callback, and nothing is in <c>_error</c>.
 /// The database is a PostgreSQL server of this suite's own (port 5447), so no other suite loses its database.
+/// Two ways through: the outage is shorter than an attempt's wait (attempts wait, including ones that have already
+/// delivered), or longer (messages go back through the wait queues; sent while the database is down, so none has
+/// delivered before its attempt gave up, and exactly-once still holds).
 /// </summary>
-[TestFixture]
+[TestFixture(20, 12, TestName = "{m} (outage shorter than the wait)")]
+[TestFixture(1, 0, TestName = "{m} (outage longer than the wait: redelivered)")]
 [NonParallelizable]
-public sealed class DatabaseOutageTests
+public sealed class DatabaseOutageTests(int storeWaitSeconds, int sentBeforeTheOutage)
 {
     private static readonly LocalPostgres Server = new(5447);
     private EndToEndEnvironment _env = null!;
@@ -23,10 +27,17 @@ public sealed class DatabaseOutageTests
     public async Task Start()
     {
         await Server.StartAsync();
-        _env = await EndToEndEnvironment.StartAsync(postgresServer: Server.ServerConnectionString);
+        _env = await EndToEndEnvironment.StartAsync(postgresServer: Server.ServerConnectionString, tweak: s =>
+        {
+            s["ExternalAction:Processor:StoreOutageWaitSeconds"] = storeWaitSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            s["ExternalAction:Processor:StoreOutageRedeliverySeconds"] = "1";
+        });
         // Deliveries take a second, so some are in flight (delivered, not yet recorded) when the database goes away.
         _env.Wire.Given(Request.Create().WithPath("/channel/dbout-*").UsingPost()).AtPriority(10)
             .RespondWith(Response.Create().WithStatusCode(200).WithDelay(TimeSpan.FromSeconds(1)).WithBodyAsJson(new { score = 91, tier = "hot" }));
+        // Warm both hosts up (first publish, first claim), so the timings below are about the outage.
+        var (warm, _) = await SubmitAsync(TimeSpan.FromSeconds(60));
+        Assert.That(await FinalStatusAsync(warm), Is.EqualTo("CallbackSent"));
     }
 
     [OneTimeTearDown]
@@ -44,14 +55,14 @@ public sealed class DatabaseOutageTests
         }
     }
 
-    private async Task<(string Id, string Scenario)> SubmitAsync()
+    private async Task<(string Id, string Scenario)> SubmitAsync(TimeSpan? within = null)
     {
         var scenario = $"dbout-{Guid.NewGuid():N}";
         var request = SampleRequests.Lead($"tok-{scenario}", $"{_env.WireUrl}/callback/{scenario}");
         request["objectData"]!["flowStepContext"]!["scenario"] = scenario;
         var timer = Stopwatch.StartNew();
         var id = await _env.AcceptedAsync("lead-scoring", request);
-        Assert.That(timer.Elapsed, Is.LessThan(TimeSpan.FromSeconds(2)), "intake answers without the database");
+        Assert.That(timer.Elapsed, Is.LessThan(within ?? TimeSpan.FromSeconds(2)), "intake answers without the database");
         return (id, scenario);
     }
 
@@ -59,13 +70,14 @@ public sealed class DatabaseOutageTests
     public async Task A_database_restart_mid_run_loses_nothing_fails_nothing_and_delivers_each_request_once()
     {
         var requests = new List<(string Id, string Scenario)>();
-        for (var i = 0; i < 12; i++)
+        for (var i = 0; i < sentBeforeTheOutage; i++)
             requests.Add(await SubmitAsync());
-        await WaitUntil(() => _env.RequestsStartingWith("/channel/dbout-").Count >= 1, TimeSpan.FromSeconds(60), "a delivery started");
+        if (sentBeforeTheOutage > 0)
+            await WaitUntil(() => _env.RequestsStartingWith("/channel/dbout-").Count >= 1, TimeSpan.FromSeconds(60), "a delivery started");
 
         await Server.StopAsync();
         var down = Stopwatch.StartNew();
-        for (var i = 12; i < 24; i++)
+        for (var i = 0; i < 12; i++)
             requests.Add(await SubmitAsync());
         // Down for a few seconds, and long enough that the Processor ran into it.
         await WaitUntil(() => down.Elapsed > TimeSpan.FromSeconds(4) && _env.ProcessorLogs.All.Contains("The status store is unavailable", StringComparison.Ordinal),
@@ -85,6 +97,8 @@ public sealed class DatabaseOutageTests
         });
         Assert.That(await ErrorQueueDepthAsync(), Is.Zero, "nothing was faulted to externalaction-process_error");
         Assert.That(_env.ProcessorLogs.Lines.Count(l => l.Contains("The status store is unavailable", StringComparison.Ordinal)), Is.EqualTo(1), "said once per outage");
+        if (storeWaitSeconds < 4)
+            Assert.That(_env.ProcessorLogs.All, Does.Contain("the status store is still unavailable"), "messages went back through the wait queues");
     }
 
     /// <summary>

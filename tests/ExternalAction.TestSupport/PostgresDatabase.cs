@@ -29,7 +29,8 @@ public sealed class PostgresDatabase : IAsyncDisposable
             await EnsureServerAsync();
         server ??= ServerConnectionString;
         var name = $"ea_test_{Guid.NewGuid():N}"[..24];
-        await using (var connection = new NpgsqlConnection(server))
+        // Unpooled: a pooled admin connection may be one a restart of that server (a LocalPostgres drill) has cut.
+        await using (var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(server) { Pooling = false }.ToString()))
         {
             await connection.OpenAsync();
             await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
@@ -44,7 +45,7 @@ public sealed class PostgresDatabase : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        await using var connection = new NpgsqlConnection(_server);
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_server) { Pooling = false }.ToString());
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", connection);
         await command.ExecuteNonQueryAsync();

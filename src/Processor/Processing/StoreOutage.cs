@@ -73,7 +73,7 @@ public sealed class StoreOutage
         }
         catch (Exception e) when (e is TimeoutRejectedException or BrokenCircuitException || (IsOutage(e) && !ct.IsCancellationRequested))
         {
-            throw new StoreUnavailableException(_budget, e);
+            throw new StoreUnavailableException(_budget, Describe(e));
         }
     }
 
@@ -101,6 +101,11 @@ public sealed class StoreOutage
     private static string Describe(Exception? e) => e is DbException { SqlState: { } state } ? $"{e.GetType().Name} {state}" : e?.GetType().Name ?? "no answer";
 }
 
-/// <summary>The status store stayed unavailable for a whole wait budget; the message is to come back later, not to fail.</summary>
-public sealed class StoreUnavailableException(TimeSpan waited, Exception inner)
-    : Exception($"The status store did not answer within {waited.TotalSeconds:0.#} s ({inner.GetType().Name}).", inner);
+/// <summary>
+/// The status store stayed unavailable for a whole wait budget; the message is to come back later, not to fail. It
+/// carries no inner exception on purpose: the budget's timeout is a cancellation at heart, and MassTransit turns an
+/// exception whose innermost cause is a cancellation into <c>ConsumerCanceledException</c>, hiding it from
+/// <see cref="StoreOutageRedelivery"/>.
+/// </summary>
+public sealed class StoreUnavailableException(TimeSpan waited, string cause)
+    : Exception($"The status store did not answer within {waited.TotalSeconds:0.#} s ({cause}).");
