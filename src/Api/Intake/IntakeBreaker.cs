@@ -62,7 +62,7 @@ public sealed class IntakeBreaker
     public async Task BrokerUpAsync()
     {
         if (Interlocked.Exchange(ref _knownDown, 0) == 1)
-            _logger.LogInformation("Intake: RabbitMQ is reachable again; accepting requests.");
+            _logger.LogWarning("Intake: RabbitMQ is reachable again; accepting requests."); // Warning like the outage, so both ends show
         await _control.CloseAsync();
     }
 

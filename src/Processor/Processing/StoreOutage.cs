@@ -46,7 +46,8 @@ public sealed class StoreOutage
                 MinimumThroughput = 4,
                 SamplingDuration = TimeSpan.FromSeconds(5),
                 BreakDuration = TimeSpan.FromSeconds(1),
-                // Half-open probes that fail open it again every second: said once per outage, not once per probe.
+                // Half-open probes that fail open it again every second: said once per outage, not once per probe; the
+                // resumption at the same level, so a log kept at Warning shows both ends of the pause.
                 OnOpened = args =>
                 {
                     if (Interlocked.Exchange(ref _down, 1) == 0)
@@ -57,7 +58,7 @@ public sealed class StoreOutage
                 OnClosed = _ =>
                 {
                     if (Interlocked.Exchange(ref _down, 0) == 1)
-                        logger.LogInformation("The status store answers again; processing resumes.");
+                        logger.LogWarning("The status store answers again; processing resumes.");
                     return ValueTask.CompletedTask;
                 },
             })
