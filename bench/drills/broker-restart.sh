@@ -13,6 +13,6 @@ python3 "$repo/bench/drills/outage-probe.py" "$API" "$KEY" "$SINK_PORT" "$RABBIT
 probe=$!
 ( sleep 8; echo "drill: restarting RabbitMQ (127.0.0.1:$RABBIT_PORT)"; bash "$repo/infra/rabbitmq.sh" restart; echo "drill: RabbitMQ back" ) &
 # No warm-up, so the restart lands 8 s into the measured run (the e2e warm-up would otherwise absorb it).
-tool e2e --name drill-broker-restart --api "$API" --key "$KEY" --rate 100 --duration 30 --warmup 0 --grace 120 --pg "$PG" --out "$out"
+tool e2e --name drill-broker-restart --api "$API" --key "$KEY" --rate 100 --duration 30 --warmup 0 --grace 120 --sink-port "$SINK_PORT" --pg "$PG" --out "$out"
 wait "$probe" || true
 cat "$out/drill-broker-restart-probe.txt"

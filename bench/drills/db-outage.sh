@@ -16,7 +16,7 @@ probe=$!
   sleep "$down_seconds"; bash "$repo/infra/postgres.sh" start; echo "drill: PostgreSQL back after ${down_seconds} s" ) &
 # No warm-up, so the outage lands 8 s into the measured run.
 status=0
-tool e2e --name drill-db-outage --api "$API" --key "$KEY" --rate 100 --duration 30 --warmup 0 --grace 180 --pg "$PG" --out "$out" || status=$?
+tool e2e --name drill-db-outage --api "$API" --key "$KEY" --rate 100 --duration 30 --warmup 0 --grace 180 --sink-port "$SINK_PORT" --pg "$PG" --out "$out" || status=$?
 wait "$probe" || true
 cat "$out/drill-db-outage-probe.txt"
 failed=$(PGPASSWORD=postgres psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$db" -tAc "SELECT count(*) FROM action_requests WHERE status = 'Failed'")
