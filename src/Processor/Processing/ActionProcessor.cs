@@ -54,7 +54,9 @@ public sealed class ActionProcessor(
         var lease = TimeSpan.FromSeconds(channelSeconds + callbackOptions.Value.TimeoutSeconds + options.Value.LeaseMarginSeconds);
         var adapter = contracts.Adapter(message);
         var row = adapter.Row(message);
-        var claim = await outage.RunAsync(t => store.ClaimAsync(row, owner, now, lease, t), ct);
+        // The clock is read inside: a claim that waited out a store outage still gets its whole lease.
+        var claim = await outage.RunAsync(t => store.ClaimAsync(row, owner, clock.GetUtcNow(), lease, t), ct);
+        now = clock.GetUtcNow();
         var record = claim.Record;
         if (!claim.Claimed)
             return await NotClaimedAsync(context, record, row, now);

@@ -14,9 +14,9 @@ public sealed class ProcessorOptions
     public int LeaseMarginSeconds { get; set; } = 15;
 
     /// <summary>
-    /// How long one attempt waits for an unavailable status store before its message is put back for later
-    /// (<see cref="StoreOutage"/>). Kept under the claim lease (channel + callback timeouts + <see cref="LeaseMarginSeconds"/>),
-    /// so no other worker can take over a request whose attempt is still waiting to record what it did.
+    /// How long one store call of an attempt waits for an unavailable status store before its message is put back for
+    /// later (<see cref="StoreOutage"/>). Keep it within <see cref="LeaseMarginSeconds"/> plus the callback timeout, so
+    /// an attempt that waited once still holds its claim lease when it records what it did.
     /// </summary>
     public double StoreOutageWaitSeconds { get; set; } = 20;
 
