@@ -15,8 +15,15 @@ mkdir -p "$out/pids"
 id=${BENCH_ID:-bench}
 db="externalaction_${id//-/_}"
 SINK_PORT=${SINK_PORT:-5099}
-PG="Host=127.0.0.1;Port=5432;Username=postgres;Password=postgres;Database=$db;SSL Mode=${PG_SSL_MODE:-Disable}${PG_EXTRA:-}"
-RABBIT="amqp://guest:guest@127.0.0.1:5672/$id"
+# BENCH_RABBIT_INSTANCE=N runs on a RabbitMQ node of its own (infra/rabbitmq.sh instance N, port 5671+N) and
+# BENCH_PG_PORT=P on a PostgreSQL server of its own (infra/postgres.sh on port P): what the outage drills stop and start,
+# so the shared broker and database never go down.
+if [ -n "${BENCH_RABBIT_INSTANCE:-}" ]; then export EXTERNALACTION_RABBITMQ_INSTANCE=$BENCH_RABBIT_INSTANCE; unset EXTERNALACTION_RABBITMQ_URL; fi
+RABBIT_PORT=$((5671 + ${EXTERNALACTION_RABBITMQ_INSTANCE:-1}))
+PG_PORT=${BENCH_PG_PORT:-5432}
+if [ "$PG_PORT" != 5432 ]; then export EXTERNALACTION_POSTGRES_PORT=$PG_PORT; fi
+PG="Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Password=postgres;Database=$db;SSL Mode=${PG_SSL_MODE:-Disable}${PG_EXTRA:-}"
+RABBIT="amqp://guest:guest@127.0.0.1:$RABBIT_PORT/$id"
 API=http://127.0.0.1:${API_PORT:-5080}
 PROCESSOR_URL=http://127.0.0.1:${PROCESSOR_PORT:-5090}
 # The naive confirm-per-request endpoint as a process of its own (start_naive_endpoint), so its CPU is read like the Api's.
@@ -29,7 +36,7 @@ bench=(dotnet "$repo/tools/Bench/bin/Release/net10.0/ExternalAction.Bench.dll")
 bench_up() {
   bash "$repo/infra/rabbitmq.sh" start
   bash "$repo/infra/postgres.sh" start
-  PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
+  PGPASSWORD=postgres psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -q -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
   bash "$repo/infra/rabbitmq.sh" ctl delete_vhost "$id" >/dev/null 2>&1 || true
   bash "$repo/infra/rabbitmq.sh" ctl add_vhost "$id" >/dev/null
   bash "$repo/infra/rabbitmq.sh" ctl set_permissions -p "$id" guest ".*" ".*" ".*" >/dev/null

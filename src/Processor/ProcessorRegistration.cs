@@ -26,6 +26,8 @@ public static class ProcessorRegistration
         services.AddOptions<ProcessorOptions>().BindConfiguration(ProcessorOptions.Section)
             .Validate(o => o.RetryBaseSeconds > 0 && o.RetryMaxSeconds >= o.RetryBaseSeconds,
                 $"{ProcessorOptions.Section}:RetryBaseSeconds must be positive and not above RetryMaxSeconds.")
+            .Validate(o => o.StoreOutageWaitSeconds is >= 1 and <= 600 && o.StoreOutageRedeliverySeconds is >= 1 and <= 600,
+                $"{ProcessorOptions.Section}:StoreOutageWaitSeconds and :StoreOutageRedeliverySeconds must be between 1 and 600.")
             .ValidateOnStart();
         services.AddProcessingEngine();
         // Fail fast on channels this process cannot deliver on: secrets, https, refused addresses (src/Actions/ChannelChecks.cs).
@@ -67,6 +69,8 @@ public static class ProcessorRegistration
         services.AddAjoContract();
         services.AddSfmcContract();
         services.AddSingleton<Rules.DeliveryGate>();
+        // Store calls of an attempt (and the rules' reads) wait out a database outage (Processing/StoreOutage.cs).
+        services.TryAddSingleton<StoreOutage>();
         services.AddSingleton<Preview.PreviewEngine>();
         return services;
     }

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using WireMock.Logging;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
@@ -53,6 +54,9 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
     public PostgresDatabase Database { get; }
     public string ActionsFile { get; }
     public WebApplication? Processor { get; private set; }
+
+    /// <summary>What the in-process Processor logged (at the configured level, Warning by default).</summary>
+    public LogCapture ProcessorLogs { get; } = new();
     public HttpClient Client { get; private set; } = null!;
     public string WireUrl => Wire.Url!;
 
@@ -63,13 +67,14 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
     /// <param name="moreActions">Adds actions of a suite's own to that file (given WireMock's URL).</param>
     /// <param name="kestrel">Serves the Api on a real socket (<see cref="ApiUrl"/>), for a browser.</param>
     /// <param name="apiServices">Swaps services of the Api from the outside (e.g. a handler trusting a test provider's certificate).</param>
+    /// <param name="postgresServer">The database server's connection string (a <see cref="LocalPostgres"/>); default the shared one.</param>
     public static async Task<EndToEndEnvironment> StartAsync(Action<Dictionary<string, string?>>? tweak = null, TimeSpan apiClockOffset = default, bool processorProcess = false,
         Func<string, string>? actions = null, Func<string, IEnumerable<JsonObject>>? moreActions = null, bool kestrel = false,
-        Action<IServiceCollection>? apiServices = null)
+        Action<IServiceCollection>? apiServices = null, string? postgresServer = null)
     {
         var wire = WireMockServer.Start();
         var vhost = await RabbitVirtualHost.CreateAsync();
-        var database = await PostgresDatabase.CreateAsync();
+        var database = await PostgresDatabase.CreateAsync(postgresServer);
         var actionsFile = Path.Combine(Path.GetTempPath(), $"e2e-actions-{Guid.NewGuid():N}.json");
         var file = JsonNode.Parse((actions ?? (url => ActionsJson(url, [])))(wire.Url!))!;
         foreach (var extra in moreActions?.Invoke(wire.Url!) ?? [])
@@ -285,6 +290,7 @@ public sealed class EndToEndEnvironment : IAsyncDisposable
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(_settings);
+        builder.Logging.AddProvider(ProcessorLogs);
         Processor = ProcessorHost.Build(builder);
         await Processor.StartAsync();
     }

@@ -22,24 +22,30 @@ public sealed class PostgresDatabase : IAsyncDisposable
     public string Name { get; }
     public string ConnectionString { get; }
 
-    public static async Task<PostgresDatabase> CreateAsync()
+    /// <param name="server">Another server's connection string (a <see cref="LocalPostgres"/>); default the shared one.</param>
+    public static async Task<PostgresDatabase> CreateAsync(string? server = null)
     {
-        await EnsureServerAsync();
+        if (server is null)
+            await EnsureServerAsync();
+        server ??= ServerConnectionString;
         var name = $"ea_test_{Guid.NewGuid():N}"[..24];
-        await using (var connection = new NpgsqlConnection(ServerConnectionString))
+        // Unpooled: a pooled admin connection may be one a restart of that server (a LocalPostgres drill) has cut.
+        await using (var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(server) { Pooling = false }.ToString()))
         {
             await connection.OpenAsync();
             await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
             await command.ExecuteNonQueryAsync();
         }
-        var builder = new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = name };
-        return new PostgresDatabase(name, builder.ToString());
+        var builder = new NpgsqlConnectionStringBuilder(server) { Database = name };
+        return new PostgresDatabase(name, builder.ToString()) { _server = server };
     }
+
+    private string _server = ServerConnectionString;
 
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        await using var connection = new NpgsqlConnection(ServerConnectionString);
+        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(_server) { Pooling = false }.ToString());
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", connection);
         await command.ExecuteNonQueryAsync();

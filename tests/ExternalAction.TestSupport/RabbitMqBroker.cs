@@ -61,4 +61,22 @@ public static class RabbitMqBroker
         private static Task RunAsync(string verb) => InfraScript.RunAsync("rabbitmq.sh", [verb],
             new Dictionary<string, string?> { ["EXTERNALACTION_RABBITMQ_INSTANCE"] = "2", ["EXTERNALACTION_RABBITMQ_URL"] = null });
     }
+
+    /// <summary>
+    /// A local node of its own (infra/rabbitmq.sh instance <paramref name="Instance"/>: AMQP port 5671 + instance,
+    /// distribution port 25671 + instance, data under /var/lib/rabbitmq/externalaction{instance}), for a suite that
+    /// stops and starts its broker while every other suite, and other checkouts' suites, keep theirs. Not available with
+    /// an external broker.
+    /// </summary>
+    public sealed record LocalNode(int Instance)
+    {
+        public string Url => $"amqp://guest:guest@127.0.0.1:{5671 + Instance}/";
+
+        public Task StartAsync() => RunAsync("start");
+
+        public Task StopAsync() => RunAsync("stop");
+
+        private Task RunAsync(string verb) => InfraScript.RunAsync("rabbitmq.sh", [verb],
+            new Dictionary<string, string?> { ["EXTERNALACTION_RABBITMQ_INSTANCE"] = Instance.ToString(System.Globalization.CultureInfo.InvariantCulture), ["EXTERNALACTION_RABBITMQ_URL"] = null });
+    }
 }

@@ -51,12 +51,12 @@ public static class AjoApi
 
     /// <summary>Runs after <see cref="AjoInvocationFilter"/>: the call is valid for the action.</summary>
     public static async Task<Results<Ok<JsonObject>, JsonHttpResult<ErrorResponse>>> Invoke(
-        AjoInvocation call, AjoAnswers answers, IntakePublisher publisher, ILoggerFactory logs, CancellationToken ct)
+        AjoInvocation call, AjoAnswers answers, IntakePublisher publisher, ILoggerFactory logs, HttpResponse response, CancellationToken ct)
     {
         var action = call.Action;
         var answer = await answers.AnswerAsync(action, call.RequestId, call.Payload, call.ReceivedAt, ct);
         var message = WorkItem(call, answer);
-        if (IntakePublisher.Refusal(await publisher.PublishAsync(message, ct)) is { } refused)
+        if (publisher.Refusal(await publisher.PublishAsync(message, ct), response) is { } refused)
             return refused;
 
         if (answer is not null)

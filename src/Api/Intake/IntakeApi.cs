@@ -16,6 +16,9 @@ public static class IntakeApi
         services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.Section)
             .Validate(o => o.MaxBodyBytes is >= 1024 and <= 16 * 1024 * 1024, $"{IntakeOptions.Section}:MaxBodyBytes must be between 1024 and 16777216.")
             .Validate(o => o.PublishTimeoutSeconds is > 0 and <= 60, $"{IntakeOptions.Section}:PublishTimeoutSeconds must be between 0 and 60.")
+            .Validate(o => o.RetryAfterSeconds is >= 1 and <= 3600, $"{IntakeOptions.Section}:RetryAfterSeconds must be between 1 and 3600.")
+            .Validate(o => o.BreakAfterFailures >= 2, $"{IntakeOptions.Section}:BreakAfterFailures must be at least 2.")
+            .Validate(o => o.BreakSeconds is >= 0.5 and <= 60, $"{IntakeOptions.Section}:BreakSeconds must be between 0.5 and 60.")
             .Validate(o => o.CallbackHosts.All(h => !string.IsNullOrWhiteSpace(h)), $"{IntakeOptions.Section}:CallbackHosts must not hold empty entries.")
             .Validate(o => o.CallbackPorts.All(p => p is > 0 and <= 65535), $"{IntakeOptions.Section}:CallbackPorts must hold port numbers (1-65535).")
             .Validate(o => string.IsNullOrWhiteSpace(o.PublicBaseUrl) || (Uri.TryCreate(o.PublicBaseUrl, UriKind.Absolute, out var u) && u.Scheme is "https" or "http"),
@@ -29,6 +32,8 @@ public static class IntakeApi
             })
             .ValidateOnStart();
         services.AddSingleton<IntakePublisher>();
+        services.AddSingleton<IntakeBreaker>();
+        services.AddHostedService<BrokerConnectionWatch>();
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }
@@ -44,10 +49,10 @@ public static class IntakeApi
 
     /// <summary>Runs after <see cref="SubmissionFilter"/>: the submission is valid for the action.</summary>
     public static async Task<Results<Ok<ExecutionResponse>, JsonHttpResult<ErrorResponse>>> Submit(
-        ResolvedAction action, Submission submission, IntakePublisher publisher, CancellationToken ct)
+        ResolvedAction action, Submission submission, IntakePublisher publisher, HttpResponse response, CancellationToken ct)
     {
         var message = WorkItem(action.Definition, submission.Request, submission.HttpHeaders, submission.ReceivedAt);
-        if (IntakePublisher.Refusal(await publisher.PublishAsync(message, ct)) is { } refused)
+        if (publisher.Refusal(await publisher.PublishAsync(message, ct), response) is { } refused)
             return refused;
 
         return TypedResults.Ok(Answer(message.RequestId));

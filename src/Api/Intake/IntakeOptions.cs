@@ -33,6 +33,16 @@ public sealed class IntakeOptions
     /// <summary>How long to wait for the broker's publisher confirm before answering 503.</summary>
     public double PublishTimeoutSeconds { get; set; } = 5;
 
+    /// <summary>The <c>Retry-After</c> (seconds) of a 503 for work that could not be queued.</summary>
+    public int RetryAfterSeconds { get; set; } = 5;
+
+    /// <summary>Unconfirmed publishes within 10 s (half or more of those tried) after which intake stops trying the broker
+    /// for <see cref="BreakSeconds"/> even though its connection looks up (see <see cref="IntakeBreaker"/>).</summary>
+    public int BreakAfterFailures { get; set; } = 10;
+
+    /// <summary>How long intake answers 503 at once after such a run of failures, before one trial publish decides.</summary>
+    public double BreakSeconds { get; set; } = 1;
+
     /// <summary>Whether <c>GET /getServiceDefinition</c> needs credentials. The platform reads it when an admin pastes the
     /// OpenAPI URL, before any credential is entered, so it is public by default (it holds no secrets).</summary>
     public bool ServiceDefinitionRequiresAuth { get; set; }

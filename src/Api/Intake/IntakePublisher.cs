@@ -9,13 +9,19 @@ namespace ExternalAction.Api.Intake;
 
 /// <summary>
 /// Publishes an accepted request and waits for the broker's publisher confirm, bounded in time: a 200 is only ever
-/// given for work that is durably queued. Concurrent requests' confirms are pipelined on MassTransit's channels.
+/// given for work that is durably queued. Concurrent requests' confirms are pipelined on MassTransit's channels. While
+/// the broker is known to be down, <see cref="IntakeBreaker"/> refuses at once instead of waiting for the timeout.
 /// </summary>
-public sealed class IntakePublisher(IBus bus, IOptions<IntakeOptions> options, ILogger<IntakePublisher> logger)
+public sealed class IntakePublisher(IBus bus, IntakeBreaker breaker, IOptions<IntakeOptions> options, ILogger<IntakePublisher> logger)
 {
     public async Task<PublishResult> PublishAsync(ActionAccepted message, CancellationToken requestAborted)
     {
         message = message with { SchemaVersion = ActionAccepted.CurrentSchemaVersion };
+        return await breaker.ExecuteAsync(ct => PublishConfirmedAsync(message, ct), requestAborted);
+    }
+
+    private async ValueTask<PublishResult> PublishConfirmedAsync(ActionAccepted message, CancellationToken requestAborted)
+    {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
         timeout.CancelAfter(TimeSpan.FromSeconds(options.Value.PublishTimeoutSeconds));
         try
@@ -57,15 +63,29 @@ public sealed class IntakePublisher(IBus bus, IOptions<IntakeOptions> options, I
         }
     }
 
-    /// <summary>What a platform endpoint answers when the publish did not queue the work: 503 (retry later) or 400; null when queued.</summary>
-    public static Microsoft.AspNetCore.Http.HttpResults.JsonHttpResult<Contracts.Platform.ErrorResponse>? Refusal(PublishResult result) => result switch
+    /// <summary>
+    /// What a platform endpoint answers when the publish did not queue the work: 503 (retry later, with
+    /// <c>Retry-After</c> on <paramref name="response"/>) or 400; null when queued.
+    /// </summary>
+    public Microsoft.AspNetCore.Http.HttpResults.JsonHttpResult<Contracts.Platform.ErrorResponse>? Refusal(PublishResult result, HttpResponse response) => result switch
     {
-        PublishResult.Unavailable => Errors.ContractErrors.Result(StatusCodes.Status503ServiceUnavailable, Errors.ContractErrors.Create(
-            Contracts.Platform.ErrorCodes.InternalError, "The request could not be queued; retry later.", nestedCode: Contracts.Platform.ErrorCodes.ServiceUnavailable)),
+        PublishResult.Unavailable => Unavailable(response),
         PublishResult.Unencodable => Errors.ContractErrors.Result(StatusCodes.Status400BadRequest, Errors.ContractErrors.Create(Contracts.Platform.ErrorCodes.InvalidRequest,
             "Invalid field $: a string holds an unpaired UTF-16 surrogate escape.", [new Contracts.Platform.ErrorDetail("$", "a string holds an unpaired UTF-16 surrogate escape")])),
         _ => null,
     };
+
+    private Microsoft.AspNetCore.Http.HttpResults.JsonHttpResult<Contracts.Platform.ErrorResponse> Unavailable(HttpResponse response)
+    {
+        SetRetryAfter(response);
+        return Errors.ContractErrors.Result(StatusCodes.Status503ServiceUnavailable, Errors.ContractErrors.Create(
+            Contracts.Platform.ErrorCodes.InternalError, "The request could not be queued; retry later.",
+            nestedCode: Contracts.Platform.ErrorCodes.ServiceUnavailable, retryAfterSeconds: options.Value.RetryAfterSeconds));
+    }
+
+    /// <summary>Tells the platform when to try again after a 503 for work that was not queued.</summary>
+    public void SetRetryAfter(HttpResponse response) =>
+        response.Headers.RetryAfter = options.Value.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The same request id always yields the same message id, so broker-side tools can spot duplicates.</summary>
     private static Guid MessageId(string requestId)

@@ -104,6 +104,7 @@ public static class SfmcApi
         switch (await publisher.PublishAsync(message, ct))
         {
             case PublishResult.Unavailable:
+                publisher.SetRetryAfter(request.HttpContext.Response);
                 return Error(StatusCodes.Status503ServiceUnavailable, "The contact could not be queued; Journey Builder retries the call.");
             case PublishResult.Unencodable:
                 return Error(StatusCodes.Status400BadRequest, "An in-argument holds an unpaired UTF-16 surrogate escape.");

@@ -19,11 +19,13 @@ namespace ExternalAction.Processor.Processing;
 /// callback), and record every step. The contract's <see cref="IContractAdapter"/> gives the row and the template model. Transient failures are rescheduled
 /// through <see cref="IRetryScheduler"/> until the deadline; permanent ones end the request. The status row is the
 /// source of truth across attempts, so a duplicate message (platform retry, broker redelivery, retry copy) never
-/// delivers or calls back twice. Returns what became of the message; nothing here throws to end a request.
+/// delivers or calls back twice. Returns what became of the message; nothing here throws to end a request. Store calls
+/// run through <see cref="StoreOutage"/>: a database outage is waited out, never an ending.
 /// </summary>
 public sealed class ActionProcessor(
     ActionCatalog catalog,
     StatusStore store,
+    StoreOutage outage,
     ChannelDelivery delivery,
     ContractRegistry contracts,
     DeliveryGate gate,
@@ -52,7 +54,9 @@ public sealed class ActionProcessor(
         var lease = TimeSpan.FromSeconds(channelSeconds + callbackOptions.Value.TimeoutSeconds + options.Value.LeaseMarginSeconds);
         var adapter = contracts.Adapter(message);
         var row = adapter.Row(message);
-        var claim = await store.ClaimAsync(row, owner, now, lease, ct);
+        // The clock is read inside: a claim that waited out a store outage still gets its whole lease.
+        var claim = await outage.RunAsync(t => store.ClaimAsync(row, owner, clock.GetUtcNow(), lease, t), ct);
+        now = clock.GetUtcNow();
         var record = claim.Record;
         if (!claim.Claimed)
             return await NotClaimedAsync(context, record, row, now);
@@ -72,7 +76,7 @@ public sealed class ActionProcessor(
             if (step is Step.Report report)
             {
                 // Recorded before the report: a restarted Processor sends this same body and never delivers again.
-                await store.UpdateAsync(record.RequestId, report.Update, owner, ct);
+                await outage.RunAsync(t => store.UpdateAsync(record.RequestId, report.Update, owner, t), ct);
                 if (report.FailureReason is not null)
                     logger.LogInformation("Request {RequestId}: {Reason}; reporting the failure.", record.RequestId, report.FailureReason);
                 // The reporter reads the row as this update left it (the body and the delivery's outcome it reports).
@@ -104,9 +108,9 @@ public sealed class ActionProcessor(
             try
             {
                 model = adapter.TemplateModel(message, action);
-                verdict = await gate.DecideAsync(action, message, model, now, ct);
+                verdict = await outage.RunAsync(t => gate.DecideAsync(action, message, model, now, t), ct);
             }
-            catch (Exception e) when (e is not (OperationCanceledException or System.Data.Common.DbException))
+            catch (Exception e) when (e is not (OperationCanceledException or System.Data.Common.DbException or StoreUnavailableException))
             {
                 // The rules read this request's data (conditions, address, contact): the same data fails the same way.
                 delivered = new OutboundResult { Failure = FailureKind.Permanent, Error = $"the delivery rules could not be applied to this request's data: {e.GetType().Name}: {LogText.Clean(e.Message)}" };
@@ -132,7 +136,7 @@ public sealed class ActionProcessor(
                     delivered = await delivery.DeliverAsync(action, message, () => model, ct) with { Route = deliver.Route };
                     ProcessorMetrics.Delivered(action.Name, delivered);
                     if (delivered.Failure == FailureKind.Permanent)
-                        await gate.ReleaseAsync(deliver, message.RequestId, ct);
+                        await outage.RunAsync(t => gate.ReleaseAsync(deliver, message.RequestId, t), ct);
                     break;
                 default:
                     throw new InvalidOperationException($"Verdict {verdict.GetType().Name} has no action."); // a bug: the gate returns one of the above
@@ -162,17 +166,17 @@ public sealed class ActionProcessor(
         switch (step)
         {
             case Step.Wait wait:
-                await store.UpdateAsync(record.RequestId, wait.Update, owner, ct);
+                await outage.RunAsync(t => store.UpdateAsync(record.RequestId, wait.Update, owner, t), ct);
                 await retries.ScheduleAsync(context, context.Message with { NotBefore = wait.NextAttemptAt }, wait.Delay);
                 if (wait.Update.Status == RequestStatuses.RetryScheduled)
                     ProcessorMetrics.Rescheduled(record.ActionName);
                 return ProcessingResult.Rescheduled;
             case Step.Done done:
-                if (await store.UpdateAsync(record.RequestId, done.Update, owner, ct))
+                if (await outage.RunAsync(t => store.UpdateAsync(record.RequestId, done.Update, owner, t), ct))
                     ProcessorMetrics.Final(record.ActionName, context.Message.Contract, done.Update.Status);
                 return ProcessingResult.Completed;
             case Step.End end:
-                if (await store.UpdateAsync(record.RequestId, Decisions.Ending(end), owner, ct))
+                if (await outage.RunAsync(t => store.UpdateAsync(record.RequestId, Decisions.Ending(end), owner, t), ct))
                 {
                     ProcessorMetrics.Final(record.ActionName, context.Message.Contract, end.Status);
                     ProcessorMetrics.DeadLettered(record.ActionName, end.Status);

@@ -7,7 +7,8 @@ namespace ExternalAction.Processor.Processing;
 /// <summary>
 /// Concurrency, prefetch and retry of the processing consumer. Only infrastructure failures (database, broker) are
 /// retried here, briefly; delivery and callback retries are durable reschedules done by <see cref="ActionProcessor"/>.
-/// Requests that ended (deadline, refused callback) go straight to <c>_error</c>.
+/// Requests that ended (deadline, refused callback) go straight to <c>_error</c>. A status-store outage longer than an
+/// attempt's wait is neither: <see cref="StoreOutageRedelivery"/> puts the message back for later.
 /// </summary>
 public sealed class ProcessActionConsumerDefinition : ConsumerDefinition<ProcessActionConsumer>
 {
@@ -31,5 +32,9 @@ public sealed class ProcessActionConsumerDefinition : ConsumerDefinition<Process
             r.Ignore<RequestFailedException>();
             r.Ignore<UnknownActionException>();
         });
+        var options = context.GetRequiredService<IOptions<ProcessorOptions>>().Value;
+        consumer.Message<Contracts.Messaging.ActionAccepted>(m => m.UseFilter(new StoreOutageRedelivery(
+            context.GetRequiredService<Retries.IRetryScheduler>(), context.GetRequiredService<TimeProvider>(),
+            TimeSpan.FromSeconds(options.StoreOutageRedeliverySeconds), context.GetRequiredService<ILogger<StoreOutageRedelivery>>())));
     }
 }

@@ -8,9 +8,12 @@ namespace ExternalAction.ServiceDefaults.Messaging;
 /// </summary>
 public static class BrokerConnections
 {
-    public static Task<IConnection> ConnectAsync(MessagingOptions options, string clientName, CancellationToken ct)
+    public static Task<IConnection> ConnectAsync(MessagingOptions options, string clientName, CancellationToken ct) =>
+        ConnectAsync(new ConnectionFactory { Uri = new Uri(options.Url!), ClientProvidedName = clientName }, options, ct);
+
+    /// <summary>Connects <paramref name="factory"/> (its URI from <see cref="MessagingOptions.Url"/>) to the cluster's nodes, or to its URI's host.</summary>
+    public static Task<IConnection> ConnectAsync(ConnectionFactory factory, MessagingOptions options, CancellationToken ct)
     {
-        var factory = new ConnectionFactory { Uri = new Uri(options.Url!), ClientProvidedName = clientName };
         var nodes = Endpoints(options);
         return nodes.Count == 0
             ? factory.CreateConnectionAsync(ct)
