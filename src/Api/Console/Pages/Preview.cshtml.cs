@@ -125,19 +125,7 @@ public sealed class PreviewModel(ActionCatalog catalog, PreviewInputs inputs, Pr
     /// <summary>JSON laid out for reading; text that is not JSON as it stands. Nothing is added or unmasked.</summary>
     public static string Pretty(JsonNode? node) => node?.ToJsonString(Indented) ?? "";
 
-    public static string Pretty(string? text)
-    {
-        if (string.IsNullOrEmpty(text))
-            return "";
-        try
-        {
-            return Pretty(JsonNode.Parse(text));
-        }
-        catch (JsonException)
-        {
-            return text;
-        }
-    }
+    public static string Pretty(string? text) => RequestModel.Pretty(text);
 
     private static readonly JsonDocumentOptions Strict = new() { MaxDepth = 64, AllowDuplicateProperties = false };
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
