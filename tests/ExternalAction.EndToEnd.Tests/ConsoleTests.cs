@@ -204,4 +204,79 @@ public sealed class ConsoleTests
         });
         Assert.That(response.Status, Is.EqualTo(400));
     }
+
+    /// <summary>Opens the preview page from the navigation, loads the sample of <paramref name="action"/> and returns the page.</summary>
+    private static async Task<IPage> PreviewPageAsync(IPage page, string action)
+    {
+        await page.ClickAsync("header a:text-is('Preview')");
+        await page.SelectOptionAsync("#choose-form select[name=action]", action);
+        await page.ClickAsync("#choose-form button[type=submit]");
+        await Assertions.Expect(page.Locator("#preview-form textarea[name=sample]")).ToContainTextAsync("\"objectType\": \"lead\"");
+        return page;
+    }
+
+    [Test]
+    public async Task A_viewer_previews_a_B2B_sample_and_sees_the_channel_request_and_the_callback_with_nothing_sent()
+    {
+        var channelBefore = _env.RequestsTo("/channel/lead").Count;
+        var page = await PreviewPageAsync(await SignedInAsync(EndToEndEnvironment.SupportKey), "lead-scoring");
+        await Assertions.Expect(page.Locator("header .who")).ToContainTextAsync("(viewer)");
+        await page.FillAsync("#preview-form textarea[name=channelBody]", """{ "score": 91, "tier": "hot", "phone": "+1-555-0101" }""");
+        await page.ClickAsync("#preview-form button[type=submit]");
+
+        await Assertions.Expect(page.Locator("#outcome-status")).ToHaveTextAsync("CallbackSent");
+        var delivery = page.Locator("#step-delivery");
+        await Assertions.Expect(delivery.Locator(".request-line")).ToHaveTextAsync($"POST {_env.WireUrl}/channel/lead");
+        await Assertions.Expect(delivery.Locator("table.headers")).ToContainTextAsync("Idempotency-Key");
+        await Assertions.Expect(delivery.Locator("table.headers")).ToContainTextAsync("Preview journey");
+        await Assertions.Expect(delivery.Locator("pre.body")).ToContainTextAsync("\"email\": \"jane@example.com\"");
+        var report = page.Locator("#step-report");
+        await Assertions.Expect(report.Locator("h3")).ToHaveTextAsync("report: callback");
+        await Assertions.Expect(report.Locator(".request-line")).ToHaveTextAsync("POST https://callbacks.adobe.io/preview/callback");
+        await Assertions.Expect(report.Locator("tr:has(td:text-is('X-Callback-Token')) code")).ToHaveTextAsync("***");
+        await Assertions.Expect(report.Locator("tr:has(td:text-is('Authorization')) code")).ToHaveTextAsync("Bearer ***");
+        await Assertions.Expect(report.Locator("pre.body")).ToContainTextAsync("\"leadScore\": 91");
+        await Assertions.Expect(page.Locator("#accessor-values")).ToContainTextAsync("\"scoreTier\": \"hot\"");
+        await Assertions.Expect(page.Locator("#selected-path")).ToHaveTextAsync("default");
+        await Assertions.Expect(page.Locator("#answer")).ToContainTextAsync("accepted");
+        Assert.That(await page.Locator("main").InnerTextAsync(), Does.Not.Contain("preview-sample-token").And.Not.Contain(EndToEndEnvironment.ImsToken),
+            "the callback token and the IMS token are masked");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "preview.png"), FullPage = true });
+        Assert.That(_env.RequestsTo("/channel/lead"), Has.Count.EqualTo(channelBefore), "a preview sends nothing to the channel");
+        Assert.That(_env.RequestsTo("/preview/callback"), Is.Empty);
+    }
+
+    [Test]
+    public async Task Script_and_attribute_breaking_payloads_in_a_preview_sample_render_as_text()
+    {
+        const string script = "<script>alert('xss')</script>";
+        const string attribute = "\"><img src=x onerror=alert(1)>";
+        var page = await PreviewPageAsync(await SignedInAsync(EndToEndEnvironment.SupportKey), "lead-scoring");
+        var sample = SampleRequests.Lead("tok-preview-xss", "https://callbacks.adobe.io/preview/callback");
+        sample["objectData"]!["objectContext"]!["leadData"]!["firstName"] = attribute;
+        sample["objectData"]!["objectContext"]!["leadData"]!["company"] = script;
+        sample["context"]!["journey"]!["name"] = script + attribute;
+        await page.FillAsync("#preview-form textarea[name=sample]", sample.ToJsonString());
+        await page.ClickAsync("#preview-form button[type=submit]");
+
+        await Assertions.Expect(page.Locator("#outcome-status")).ToHaveTextAsync("CallbackSent");
+        // The channel body renders "Hi {{ lead.firstName }}" (JSON-escaped in the body) and the X-Journey header the journey name: both shown as text.
+        await Assertions.Expect(page.Locator("#step-delivery pre.body")).ToContainTextAsync("\"note\": \"Hi \\" + attribute);
+        await Assertions.Expect(page.Locator("#step-delivery tr:has(td:text-is('X-Journey')) code")).ToHaveTextAsync(script + attribute);
+        await Assertions.Expect(page.Locator("#preview-form textarea[name=sample]")).ToHaveValueAsync(new System.Text.RegularExpressions.Regex(System.Text.RegularExpressions.Regex.Escape("onerror=alert(1)")));
+        Assert.That(await page.Locator("main img").CountAsync(), Is.Zero, "no element was injected");
+        Assert.That(await page.Locator("main script").CountAsync(), Is.Zero);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, "preview-xss-as-text.png"), FullPage = true });
+    }
+
+    [Test]
+    public async Task A_preview_post_without_the_antiforgery_token_is_refused()
+    {
+        var page = await SignedInAsync(EndToEndEnvironment.SupportKey);
+        var response = await page.Context.APIRequest.PostAsync("/console/preview", new APIRequestContextOptions
+        {
+            Form = page.Context.APIRequest.CreateFormData().Set("action", "lead-scoring").Set("sample", "{}"),
+        });
+        Assert.That(response.Status, Is.EqualTo(400));
+    }
 }

@@ -23,6 +23,9 @@ internal static class ConsoleStyles
         form.filters { display: grid; grid-template-columns: repeat(auto-fill, minmax(13rem, 1fr)); gap: .5rem .8rem; background: #fff; padding: .8rem; border: 1px solid var(--line); }
         label { display: flex; flex-direction: column; gap: .15rem; color: var(--muted); font-size: 12.5px; }
         input, select, textarea { font: inherit; padding: .3rem .4rem; border: 1px solid #aab4be; border-radius: 4px; color: var(--ink); }
+        textarea { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 12.5px; width: 100%; box-sizing: border-box; }
+        label.block { margin-bottom: .6rem; }
+        article.step { background: #fff; border: 1px solid var(--line); padding: .2rem .8rem .6rem; margin-bottom: .8rem; }
         button.primary { background: var(--accent); color: #fff; border: 0; border-radius: 4px; padding: .4rem .9rem; cursor: pointer; }
         button.danger { background: var(--bad); color: #fff; border: 0; border-radius: 4px; padding: .4rem .9rem; cursor: pointer; }
         .actions { display: flex; gap: .6rem; align-items: end; }

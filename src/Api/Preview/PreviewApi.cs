@@ -22,6 +22,7 @@ public static class PreviewApi
     public static IServiceCollection AddPreviewEndpoint(this IServiceCollection services)
     {
         services.AddSingleton<PreviewInputs>();
+        services.AddSingleton<PreviewSamples>();
         return services;
     }
 
@@ -46,11 +47,24 @@ public static class PreviewApi
         var envelope = PreviewEnvelope.Read(read.Value.Span, inputs.Contracts(action));
         if (envelope.Problem is { } problem)
             return SubmissionFilter.Invalid([problem]);
-        var input = await inputs.ReadAsync(action, envelope.Contract!, envelope.Request, HeaderParameters(request, action), ct);
+        var (input, result) = await RunAsync(action, envelope, HeaderParameters(request, action), inputs, engine, ct);
         if (input.Refusal is { } refusal)
             return refusal;
+        return TypedResults.Json(result, ContractJson.Options);
+    }
+
+    /// <summary>
+    /// One preview of a read envelope: the sample read as its contract's endpoint reads it (a refusal: no result), then
+    /// the engine, with the platform's immediate answer and the input's notes added. The endpoint and the console's page use it.
+    /// </summary>
+    public static async Task<(PreviewInput Input, PreviewResult? Result)> RunAsync(Actions.ActionDefinition action, PreviewEnvelope envelope,
+        Dictionary<string, string>? httpHeaders, PreviewInputs inputs, PreviewEngine engine, CancellationToken ct)
+    {
+        var input = await inputs.ReadAsync(action, envelope.Contract!, envelope.Request, httpHeaders, ct);
+        if (input.Refusal is not null)
+            return (input, null);
         var result = await engine.PreviewAsync(action, input.Message!, envelope.ChannelResponse, ct);
-        return TypedResults.Json(result with { Answer = input.Answer, Notes = [.. input.Notes, .. result.Notes] }, ContractJson.Options);
+        return (input, result with { Answer = input.Answer, Notes = [.. input.Notes, .. result.Notes] });
     }
 
     /// <summary>Header parameters the service definition declares, read from the preview call as intake reads them.</summary>

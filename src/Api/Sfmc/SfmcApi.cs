@@ -43,6 +43,7 @@ public static class SfmcApi
         services.AddSingleton<SfmcJwt>();
         services.AddSingleton<SfmcBranching>();
         services.AddSingleton<SfmcConfigurationCalls>();
+        services.AddSingleton<SfmcValidation>();
         // The AJO custom-action face uses the same decider; register it once whoever comes first.
         if (!services.Any(d => d.ServiceType == typeof(Decider)))
             services.AddDecisioning();

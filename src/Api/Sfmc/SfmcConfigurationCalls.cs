@@ -17,11 +17,12 @@ namespace ExternalAction.Api.Sfmc;
 /// activation: can this action run? a 4xx blocks the journey with our message), <c>publish</c> and <c>stop</c> (a journey
 /// version goes live or stops; recorded in <see cref="JourneyActivations"/> so support sees where the action is live).
 /// The body is JSON or a JWT: a JWT is always verified; plain JSON is accepted when the deployment says so
-/// (<see cref="SfmcOptions.AcceptUnsignedConfigurationCalls"/>, default in Development only).
+/// (<see cref="SfmcOptions.AcceptUnsignedConfigurationCalls"/>, default in Development only). <c>validate</c> also
+/// previews the activity for a placeholder contact (<see cref="SfmcValidation"/>).
 /// </summary>
 public sealed class SfmcConfigurationCalls(
     SfmcJwt jwt, IOptions<SfmcOptions> options, IOptions<IntakeOptions> intake, IHostEnvironment environment, SecretResolver secrets,
-    JourneyActivations activations, TimeProvider clock, ILogger<SfmcConfigurationCalls> logger)
+    JourneyActivations activations, SfmcValidation validation, TimeProvider clock, ILogger<SfmcConfigurationCalls> logger)
 {
     public const string Save = "save", Validate = "validate", Publish = "publish", Stop = "stop";
     public static IReadOnlyList<string> All { get; } = [Save, Validate, Publish, Stop];
@@ -70,11 +71,17 @@ public sealed class SfmcConfigurationCalls(
         if (problem is not null)
             return TypedResults.Json(problem, ContractJson.Options, statusCode: StatusCodes.Status400BadRequest);
 
+        var notReady = kind is Validate or Publish ? Readiness(action).FirstOrDefault() : null;
+        // validate also previews one placeholder contact (no I/O): what would fail for every contact blocks activation now.
+        if (notReady is null && kind == Validate)
+            notReady = await validation.ProblemAsync(action, ct);
+        if (notReady is not null)
+        {
+            logger.LogInformation("SFMC {Kind} for action {Action}: not ready: {Problem}", kind, action.Name, notReady);
+            return SfmcApi.Error(StatusCodes.Status400BadRequest, $"This activity cannot run yet: {notReady} Ask the administrator of the ExternalAction service to fix it, then validate again.");
+        }
         switch (kind)
         {
-            case Validate or Publish when Readiness(action).FirstOrDefault() is { } notReady:
-                logger.LogInformation("SFMC {Kind} for action {Action}: not ready: {Problem}", kind, action.Name, notReady);
-                return SfmcApi.Error(StatusCodes.Status400BadRequest, $"This activity cannot run yet: {notReady} Ask the administrator of the ExternalAction service to fix it, then validate again.");
             case Publish or Stop:
                 await activations.RecordAsync(new JourneyActivation
                 {

@@ -51,7 +51,9 @@ public sealed class PreviewEngine : IDisposable
 
     /// <param name="channelResponse">What the channel answers in this preview (default 200 <c>{}</c>): accessors and
     /// callback fields that read the response read this.</param>
-    public async Task<PreviewResult> PreviewAsync(ActionDefinition action, ActionAccepted message, SimulatedResponse? channelResponse, CancellationToken ct)
+    /// <param name="readStore">False: the suppression list and the cap counters are not read (no I/O at all; SFMC
+    /// <c>validate</c> previews placeholder data with it).</param>
+    public async Task<PreviewResult> PreviewAsync(ActionDefinition action, ActionAccepted message, SimulatedResponse? channelResponse, CancellationToken ct, bool readStore = true)
     {
         var now = _clock.GetUtcNow();
         var notes = new List<string>();
@@ -89,7 +91,7 @@ public sealed class PreviewEngine : IDisposable
             delivered = await delivery.DeliverAsync(action, message, () => adapter.TemplateModel(message, action), ct);
         else
         {
-            var trace = new RuleTrace();
+            var trace = new RuleTrace { ReadStore = readStore };
             JsonObject model;
             Verdict verdict;
             try

@@ -44,6 +44,13 @@ public sealed record RuleCheck(string Rule, string? Name, string Result, string 
 public sealed class RuleTrace
 {
     private readonly List<RuleCheck> _checks = [];
+
+    /// <summary>
+    /// False: the suppression list and the cap counters are not read at all (a configuration check such as SFMC
+    /// <c>validate</c> previews placeholder data, for which neither means anything, and must not wait on the store).
+    /// </summary>
+    public bool ReadStore { get; init; } = true;
+
     public IReadOnlyList<RuleCheck> Checks => _checks;
     internal void Add(RuleCheck check) => _checks.Add(check);
 }
@@ -101,7 +108,9 @@ public sealed class DeliveryGate(DeliveryRulesStore store, TemplateRenderer temp
 
         var (kind, address) = AddressOf(routed.Channel, model);
         var contact = ContactOf(action, message, model);
-        if (rules.Suppression.UseList)
+        if (rules.Suppression.UseList && preview is { ReadStore: false })
+            preview.Add(new RuleCheck("suppressionList", null, "notChecked", "not read: a configuration check with placeholder data"));
+        else if (rules.Suppression.UseList)
         {
             List<(string, string)> keys = [];
             if (kind is not null && address is not null)
@@ -130,6 +139,11 @@ public sealed class DeliveryGate(DeliveryRulesStore store, TemplateRenderer temp
             var key = CapKey(scope, who);
             var since = now - TimeSpan.FromHours(cap.WindowHours);
             string Full(int counted) => $"frequency cap '{cap.Name}' is full: {counted} of {cap.Max} deliveries per {(cap.Per == CapPer.Address ? "address" : "contact")} in {cap.WindowHours:0.##} h{(cap.Scope == CapScope.ChannelKind ? $" on every {kind} channel" : "")}";
+            if (preview is { ReadStore: false })
+            {
+                preview.Add(new RuleCheck("cap", cap.Name, "notCounted", "not read: a configuration check with placeholder data") { Max = cap.Max });
+                continue;
+            }
             if (preview is not null)
             {
                 // Read only: a preview never takes a slot.

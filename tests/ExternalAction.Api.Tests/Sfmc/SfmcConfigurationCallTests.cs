@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using ExternalAction.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ExternalAction.Api.Tests.Sfmc;
 
@@ -89,6 +90,68 @@ public sealed class SfmcConfigurationCallTests
         using var ok = await ready.Client.PostAsync("/actions/notify/sfmc/validate", Json(Body()));
         Assert.That(ok.StatusCode, Is.EqualTo(HttpStatusCode.OK), await ok.Content.ReadAsStringAsync());
         File.Delete(file);
+    }
+
+    /// <summary>Actions that load and have every secret the readiness checks look for, but fail for every contact.</summary>
+    private static readonly string BrokenActions = """
+        [
+          { "name": "bad-template",
+            "channel": { "type": "webhook", "url": "https://hooks.example.com/notify",
+                         "body": { "perContact": "{{ inArguments.count | divided_by: 0 }}" } },
+            "sfmc": { "inArguments": [ { "name": "contactKey", "binding": "{{Contact.Key}}" },
+                                       { "name": "count", "binding": "{{Contact.Attribute.Customers.Count}}", "dataType": "Number" } ] } },
+          { "name": "missing-field",
+            "channel": { "type": "webhook", "url": "https://hooks.example.com/notify" },
+            "rules": { "suppression": { "useList": false, "rules": [ { "name": "opted-out", "when": [ { "field": "inArguments.optOut", "operator": "is", "values": [ "true" ] } ] } ] } },
+            "sfmc": { "inArguments": [ { "name": "contactKey", "binding": "{{Contact.Key}}" } ] } },
+          { "name": "missing-split-field",
+            "channel": { "type": "none" },
+            "sfmc": { "inArguments": [ { "name": "contactKey", "binding": "{{Contact.Key}}" } ],
+                      "outcomes": [ { "key": "vip" }, { "key": "standard" } ],
+                      "split": { "budgetMs": 500, "decision": { "rules": [ { "id": "vip-tiers", "when": [ { "path": "$.inArguments.tier", "operator": "is", "values": [ "gold" ] } ], "result": "vip" } ], "fallback": "standard" } } } },
+          { "name": "sinch-no-token",
+            "channel": { "type": "sinch", "baseUrl": "https://us.sms.api.sinch.com", "servicePlanId": "plan123", "apiTokenSecret": "sinch-token",
+                         "from": "+15550001", "to": "{{ inArguments.phone }}", "text": "Hello {{ inArguments.firstName }}" },
+            "sfmc": { "inArguments": [ { "name": "contactKey", "binding": "{{Contact.Key}}" },
+                                       { "name": "phone", "binding": "{{Contact.Attribute.Customers.Mobile}}", "dataType": "Phone" },
+                                       { "name": "firstName", "binding": "{{Contact.Attribute.Customers.FirstName}}" } ] } }
+        ]
+        """;
+
+    [TestCase("bad-template", "the webhook message cannot be built from a contact's data: Template '")]
+    [TestCase("missing-field", "suppression rule 'opted-out' reads 'inArguments.optOut', which a contact's execute does not carry (its in-arguments: contactKey).")]
+    [TestCase("missing-split-field", "the split's rule 'vip-tiers' reads '$.inArguments.tier', which a contact's execute does not carry")]
+    [TestCase("sinch-no-token", "the sinch message cannot be built from a contact's data: Secret 'sinch-token'")]
+    public async Task Validate_previews_a_placeholder_contact_and_answers_400_when_its_request_cannot_be_built(string action, string expected)
+    {
+        var file = SfmcHost.WriteActions([.. JsonNode.Parse(BrokenActions)!.AsArray().Select(a => a!.DeepClone().AsObject())]);
+        await using var host = new SfmcHost(new Dictionary<string, string?> { ["ExternalAction:Sfmc:AcceptUnsignedConfigurationCalls"] = "true" }, actionsFile: file);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        using var response = await host.Client.PostAsync($"/actions/{action}/sfmc/validate", Json(Body()));
+        var message = (await SfmcHost.JsonAsync(response))["message"]!.GetValue<string>();
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), message);
+        Assert.That(message, Does.StartWith("This activity cannot run yet: " + expected));
+        Assert.That(message, Does.EndWith("Ask the administrator of the ExternalAction service to fix it, then validate again."));
+        // save is not a validation: the same activity saves.
+        using var saved = await host.Client.PostAsync($"/actions/{action}/sfmc/save", Json(Body()));
+        Assert.That(saved.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        File.Delete(file);
+    }
+
+    [Test]
+    public async Task Validate_passes_for_activities_whose_placeholder_contact_previews_cleanly_without_any_request_leaving()
+    {
+        // The fixture's Slack alert (URL from a secret in-argument, limited to hooks.slack.com) and its split: nothing is
+        // listening on those hosts, so a 200 also shows that the preview sent nothing.
+        await using var host = new SfmcHost(new Dictionary<string, string?> { ["ExternalAction:Sfmc:AcceptUnsignedConfigurationCalls"] = "true" });
+        foreach (var action in new[] { "slack-alert", "tier-split" })
+        {
+            using var response = await host.Client.PostAsync($"/actions/{action}/sfmc/validate", Json(Body()));
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+        }
+        var placeholder = ExternalAction.Api.Sfmc.SfmcValidation.Placeholders(host.Services.GetRequiredService<ExternalAction.Actions.ActionCatalog>().Find("slack-alert")!);
+        Assert.That(placeholder.ToJsonString(), Does.Contain("\"webhookUrl\":\"https://hooks.slack.com/validate-placeholder\"").And.Contain("\"channel\":\"alerts\""),
+            "a url argument names an allowed host; a configurable one keeps its default");
     }
 
     [TestCase("\"timeout\": 500", "sfmc.execute.timeout")]

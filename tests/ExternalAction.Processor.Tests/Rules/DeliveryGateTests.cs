@@ -124,6 +124,24 @@ public sealed class DeliveryGateTests
     }
 
     [Test]
+    public async Task A_dry_run_that_does_not_read_the_store_delivers_a_listed_and_capped_contact_and_says_neither_was_read()
+    {
+        var action = Action(Routed(new FrequencyCap { Name = "daily", Max = 1, WindowHours = 24 }), $"noread-{Unique()}");
+        var lead = Unique();
+        await _store.AddAsync("contact", lead, null, "support@example.com", Noon, default);
+        var data = new JsonObject { ["region"] = "us" };
+        var read = new RuleTrace();
+        Assert.That(await _gate.DecideAsync(action, Lead(lead, data.DeepClone().AsObject(), "listed"), TemplateModel.Create(Lead(lead, data.DeepClone().AsObject(), "listed"), action), Noon, default, read),
+            Is.TypeOf<Verdict.Withheld>(), "read: the list holds the contact");
+
+        var unread = new RuleTrace { ReadStore = false };
+        var message = Lead(lead, data.DeepClone().AsObject(), "unread");
+        Assert.That(await _gate.DecideAsync(action, message, TemplateModel.Create(message, action), Noon, default, unread), Is.TypeOf<Verdict.Deliver>());
+        Assert.That(unread.Checks.Select(c => (c.Rule, c.Result)), Is.EqualTo(new[] { ("route", "chosen"), ("suppressionList", "notChecked"), ("cap", "notCounted") }));
+        Assert.That(await _store.CountAsync($"action:{action.Name}|contact:{lead}", Noon.AddDays(-1), default), Is.Zero, "no slot taken");
+    }
+
+    [Test]
     public async Task A_cap_of_one_per_contact_lets_the_first_request_through_again_and_caps_the_second()
     {
         var action = Action(Routed(new FrequencyCap { Name = "daily", Max = 1, WindowHours = 24 }), $"cap-{Unique()}");
