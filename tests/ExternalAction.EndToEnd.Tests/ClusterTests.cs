@@ -48,7 +48,8 @@ public sealed class ClusterTests
     public async Task Stopping_the_connected_node_loses_and_duplicates_nothing()
     {
         var accepted = new ConcurrentBag<(string RequestId, string Scenario)>();
-        var refused = new ConcurrentBag<int>();
+        var refused = new ConcurrentBag<string>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         using var sending = new CancellationTokenSource();
         var sender = Task.Run(async () =>
         {
@@ -58,22 +59,25 @@ public sealed class ClusterTests
                 var scenario = $"cluster-{n++}-{Guid.NewGuid():N}";
                 var request = SampleRequests.Lead($"tok-{scenario}", $"{_env.WireUrl}/callback/{scenario}");
                 request["objectData"]!["flowStepContext"]!["scenario"] = scenario;
+                var sent = clock.Elapsed;
                 var (status, body) = await _env.SubmitAsync("lead-scoring", request);
                 if (status == 200)
                     accepted.Add((body.RootElement.GetProperty("requestId").GetString()!, scenario));
                 else
-                    refused.Add(status);
+                    refused.Add($"{status} sent at {sent.TotalSeconds:0.00} s, answered at {clock.Elapsed.TotalSeconds:0.00} s: {body.RootElement}");
                 await Task.Delay(20);
             }
         });
 
-        await WaitUntil(() => accepted.Count >= 20, TimeSpan.FromSeconds(60), "requests accepted before the stop");
+        await WaitUntil(() => accepted.Count >= 20, TimeSpan.FromSeconds(60), () => "requests accepted before the stop");
+        var stoppingAt = clock.Elapsed;
         await Cluster("stop-node", "1");
         var atStop = accepted.Count;
-        await WaitUntil(() => accepted.Count >= atStop + 20, TimeSpan.FromSeconds(90), "requests accepted while node 1 is down");
+        TestContext.Out.WriteLine($"node 1 stopping at {stoppingAt.TotalSeconds:0.00} s, stopped at {clock.Elapsed.TotalSeconds:0.00} s");
+        await WaitUntil(() => accepted.Count >= atStop + 20, TimeSpan.FromSeconds(90), () => $"requests accepted while node 1 is down (refused meanwhile: {string.Join(" | ", refused.Take(5))})");
         await Cluster("start-node", "1");
         var atStart = accepted.Count;
-        await WaitUntil(() => accepted.Count >= atStart + 10, TimeSpan.FromSeconds(60), "requests accepted after node 1 is back");
+        await WaitUntil(() => accepted.Count >= atStart + 10, TimeSpan.FromSeconds(60), () => "requests accepted after node 1 is back");
         await sending.CancelAsync();
         await sender;
 
@@ -112,13 +116,13 @@ public sealed class ClusterTests
 
     private static Task Cluster(params string[] args) => InfraScript.RunAsync("rabbitmq-cluster.sh", args);
 
-    private static async Task WaitUntil(Func<bool> condition, TimeSpan timeout, string what)
+    private static async Task WaitUntil(Func<bool> condition, TimeSpan timeout, Func<string> what)
     {
         var until = DateTime.UtcNow + timeout;
         while (!condition())
         {
             if (DateTime.UtcNow > until)
-                Assert.Fail($"Timed out waiting for {what}.");
+                Assert.Fail($"Timed out waiting for {what()}.");
             await Task.Delay(100);
         }
     }

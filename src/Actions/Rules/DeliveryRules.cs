@@ -110,5 +110,10 @@ public sealed record DeliveryRules
     public List<FrequencyCap> Caps { get; init; } = [];
     public SendWindow? SendWindow { get; init; }
 
-    public bool IsEmpty => Routes.Count == 0 && Suppression.Rules.Count == 0 && Caps.Count == 0 && SendWindow is null;
+    /// <summary>
+    /// Nothing to apply: no routes, suppression rules, caps or window, and the suppression list switched off. The list is
+    /// on by default, so an action without a <c>rules</c> section still honours it: an address or contact support put on
+    /// the list receives nothing from any action.
+    /// </summary>
+    public bool IsEmpty => Routes.Count == 0 && Suppression.Rules.Count == 0 && !Suppression.UseList && Caps.Count == 0 && SendWindow is null;
 }

@@ -68,11 +68,38 @@ public sealed class BrokerConnectionWatch(IOptions<MessagingOptions> messaging, 
         await breaker.BrokerUpAsync();
     }
 
-    private Task Lost(object sender, ShutdownEventArgs args) =>
-        // Our own close (the host stopping) is not an outage.
-        args.Initiator == ShutdownInitiator.Application ? Task.CompletedTask : breaker.BrokerDownAsync($"connection closed, AMQP {args.ReplyCode}");
+    /// <summary>
+    /// With cluster nodes the lost connection normally recovers on another node within a recovery interval or two, and
+    /// the bus's own connection with it: the breaker opens only if this watch has not recovered after this long.
+    /// </summary>
+    public static readonly TimeSpan ClusterFailoverGrace = TimeSpan.FromSeconds(2);
 
-    private Task Recovered(object sender, AsyncEventArgs args) => breaker.BrokerUpAsync();
+    private int _generation;
+
+    private Task Lost(object sender, ShutdownEventArgs args)
+    {
+        // Our own close (the host stopping) is not an outage.
+        if (args.Initiator == ShutdownInitiator.Application)
+            return Task.CompletedTask;
+        var reason = $"connection closed, AMQP {args.ReplyCode}";
+        if (messaging.Value.ClusterNodes.Count < 2)
+            return breaker.BrokerDownAsync(reason);
+        _ = DownUnlessRecoveredAsync(Interlocked.Increment(ref _generation), reason);
+        return Task.CompletedTask;
+    }
+
+    private async Task DownUnlessRecoveredAsync(int generation, string reason)
+    {
+        await Task.Delay(ClusterFailoverGrace, clock);
+        if (Volatile.Read(ref _generation) == generation)
+            await breaker.BrokerDownAsync($"{reason}; no other cluster node reached within {ClusterFailoverGrace.TotalSeconds:0} s");
+    }
+
+    private Task Recovered(object sender, AsyncEventArgs args)
+    {
+        Interlocked.Increment(ref _generation);
+        return breaker.BrokerUpAsync();
+    }
 
     private Task Blocked(object sender, ConnectionBlockedEventArgs args) => breaker.BrokerDownAsync("the broker blocks publishers (resource alarm)");
 

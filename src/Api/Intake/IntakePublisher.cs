@@ -4,6 +4,9 @@ using System.Text;
 using ExternalAction.Contracts.Messaging;
 using MassTransit;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
 
 namespace ExternalAction.Api.Intake;
 
@@ -14,6 +17,25 @@ namespace ExternalAction.Api.Intake;
 /// </summary>
 public sealed class IntakePublisher(IBus bus, IntakeBreaker breaker, IOptions<IntakeOptions> options, ILogger<IntakePublisher> logger)
 {
+    /// <summary>
+    /// A publish that faults or is not confirmed within half the publish timeout (its channel closed under it, e.g. the
+    /// cluster node it was on stopped) is tried again within the publish timeout: MassTransit reconnects to another node
+    /// meanwhile, so a node loss does not turn into 503s. A message that cannot be encoded is not retried. The first try
+    /// may have reached the broker unconfirmed, so a retry can queue the request twice: the Processor keeps the first
+    /// copy of a request id.
+    /// </summary>
+    private readonly ResiliencePipeline _republish = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is TimeoutRejectedException || e is not (OperationCanceledException or System.Runtime.Serialization.SerializationException)),
+            MaxRetryAttempts = 3,
+            BackoffType = DelayBackoffType.Constant,
+            Delay = TimeSpan.FromMilliseconds(250),
+            UseJitter = false,
+        })
+        .AddTimeout(TimeSpan.FromSeconds(Math.Max(1, options.Value.PublishTimeoutSeconds / 2.0)))
+        .Build();
+
     public async Task<PublishResult> PublishAsync(ActionAccepted message, CancellationToken requestAborted)
     {
         message = message with { SchemaVersion = ActionAccepted.CurrentSchemaVersion };
@@ -26,7 +48,7 @@ public sealed class IntakePublisher(IBus bus, IntakeBreaker breaker, IOptions<In
         timeout.CancelAfter(TimeSpan.FromSeconds(options.Value.PublishTimeoutSeconds));
         try
         {
-            await bus.Publish(message, context =>
+            await _republish.ExecuteAsync(async ct => await bus.Publish(message, context =>
             {
                 context.MessageId = MessageId(message.RequestId);
                 context.Durable = true;
@@ -41,7 +63,7 @@ public sealed class IntakePublisher(IBus bus, IntakeBreaker breaker, IOptions<In
                 // Unroutable must fail rather than vanish: the broker returns it and the publish faults (→ 503).
                 if (context.TryGetPayload<RabbitMqSendContext>(out var rabbit))
                     rabbit.Mandatory = true;
-            }, timeout.Token);
+            }, ct), timeout.Token);
             IntakeMetrics.CountAccepted(message);
             return PublishResult.Queued;
         }
