@@ -14,7 +14,7 @@ command -v perf >/dev/null || { apt-get install -y -qq linux-perf >/dev/null; }
 export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
 bench_up
 rate="${E2E_RATE:-500}"; duration="${E2E_DURATION:-20}"; seconds="${PROFILE_SECONDS:-12}"
-tool e2e --name profile-e2e --api "$API" --key "$KEY" --rate "$rate" --duration "$duration" --grace 60 --pg "$PG" --out "$out" &
+tool e2e --name profile-e2e --api "$API" --key "$KEY" --rate "$rate" --duration "$duration" --grace 60 --pg "$PG" --sink-port "$SINK_PORT" --out "$out" &
 tool_pid=$!
 sleep "${PROFILE_DELAY:-22}"   # past the warm-up (15 s) and into the measured run: the steady state, not the JIT
 perf record -F 499 -a -g -o "$out/perf.data" -- sleep "$seconds" 2>"$out/perf-record.log"
