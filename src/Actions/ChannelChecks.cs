@@ -12,12 +12,12 @@ namespace ExternalAction.Actions;
 /// naming the file, the action and the key.
 /// </summary>
 public sealed class ChannelChecks(ActionCatalog catalog, SecretResolver secrets, IHostEnvironment environment, Func<IPAddress, string?> blockedRange)
-    : IHostedLifecycleService
+    : StartupCheck
 {
     /// <summary>The Processor's setting that lets outbound clients reach otherwise refused networks (OutboundOptions).</summary>
     public const string AllowedNetworksKey = "ExternalAction:Outbound:AllowedNetworks";
 
-    public Task StartingAsync(CancellationToken cancellationToken)
+    public override Task StartingAsync(CancellationToken cancellationToken)
     {
         var problems = catalog.All.SelectMany(action => action.AllChannels()
             .SelectMany(c => Check(c.Channel).Select(p => $"action '{action.Name}': {ActionDefinition.AtKey(p, c.Key)}"))).ToList();
@@ -97,10 +97,4 @@ public sealed class ChannelChecks(ActionCatalog catalog, SecretResolver secrets,
         var host = showHost ? $" ({origin.Host})" : "";
         return $"must not name a {ranges[0]} address{host}: outbound connections refuse it unless {AllowedNetworksKey} contains it";
     }
-
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -69,15 +69,15 @@ public sealed class ClusterTests
             }
         });
 
-        await WaitUntil(() => accepted.Count >= 20, TimeSpan.FromSeconds(60), () => "requests accepted before the stop");
+        await Waiting.UntilAsync(() => accepted.Count >= 20, TimeSpan.FromSeconds(60), () => "requests accepted before the stop");
         var stoppingAt = clock.Elapsed;
         await Cluster("stop-node", "1");
         var atStop = accepted.Count;
         TestContext.Out.WriteLine($"node 1 stopping at {stoppingAt.TotalSeconds:0.00} s, stopped at {clock.Elapsed.TotalSeconds:0.00} s");
-        await WaitUntil(() => accepted.Count >= atStop + 20, TimeSpan.FromSeconds(90), () => $"requests accepted while node 1 is down (refused meanwhile: {string.Join(" | ", refused.Take(5))})");
+        await Waiting.UntilAsync(() => accepted.Count >= atStop + 20, TimeSpan.FromSeconds(90), () => $"requests accepted while node 1 is down (refused meanwhile: {string.Join(" | ", refused.Take(5))})");
         await Cluster("start-node", "1");
         var atStart = accepted.Count;
-        await WaitUntil(() => accepted.Count >= atStart + 10, TimeSpan.FromSeconds(60), () => "requests accepted after node 1 is back");
+        await Waiting.UntilAsync(() => accepted.Count >= atStart + 10, TimeSpan.FromSeconds(60), () => "requests accepted after node 1 is back");
         await sending.CancelAsync();
         await sender;
 
@@ -116,14 +116,4 @@ public sealed class ClusterTests
 
     private static Task Cluster(params string[] args) => InfraScript.RunAsync("rabbitmq-cluster.sh", args);
 
-    private static async Task WaitUntil(Func<bool> condition, TimeSpan timeout, Func<string> what)
-    {
-        var until = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > until)
-                Assert.Fail($"Timed out waiting for {what()}.");
-            await Task.Delay(100);
-        }
-    }
 }

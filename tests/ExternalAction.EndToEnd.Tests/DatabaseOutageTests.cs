@@ -73,15 +73,15 @@ public sealed class DatabaseOutageTests(int storeWaitSeconds, int sentBeforeTheO
         for (var i = 0; i < sentBeforeTheOutage; i++)
             requests.Add(await SubmitAsync());
         if (sentBeforeTheOutage > 0)
-            await WaitUntil(() => _env.RequestsStartingWith("/channel/dbout-").Count >= 1, TimeSpan.FromSeconds(60), "a delivery started");
+            await Waiting.UntilAsync(() => _env.RequestsStartingWith("/channel/dbout-").Count >= 1, TimeSpan.FromSeconds(60), () => "a delivery to start");
 
         await Server.StopAsync();
         var down = Stopwatch.StartNew();
         for (var i = 0; i < 12; i++)
             requests.Add(await SubmitAsync());
         // Down for a few seconds, and long enough that the Processor ran into it.
-        await WaitUntil(() => down.Elapsed > TimeSpan.FromSeconds(4) && _env.ProcessorLogs.All.Contains("The status store is unavailable", StringComparison.Ordinal),
-            TimeSpan.FromSeconds(60), "the Processor noticed the outage");
+        await Waiting.UntilAsync(() => down.Elapsed > TimeSpan.FromSeconds(4) && _env.ProcessorLogs.All.Contains("The status store is unavailable", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(60), () => "the Processor to notice the outage");
         await Server.StartAsync();
         TestContext.Out.WriteLine($"database down for {down.Elapsed.TotalSeconds:0.0} s");
 
@@ -125,16 +125,6 @@ public sealed class DatabaseOutageTests(int storeWaitSeconds, int sentBeforeTheO
         return last!;
     }
 
-    private static async Task WaitUntil(Func<bool> condition, TimeSpan timeout, string what)
-    {
-        var until = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > until)
-                Assert.Fail($"Timed out waiting until {what}.");
-            await Task.Delay(50);
-        }
-    }
 
     private async Task<uint> ErrorQueueDepthAsync()
     {

@@ -13,9 +13,9 @@ namespace ExternalAction.Api.Decisioning;
 /// secret or a refused address answers every call with the fallback, which looks like a working split.
 /// </summary>
 public sealed class DecisionLookupChecks(ActionCatalog catalog, SecretResolver secrets, IHostEnvironment environment, IOptions<OutboundOptions> outbound)
-    : IHostedLifecycleService
+    : StartupCheck
 {
-    public Task StartingAsync(CancellationToken cancellationToken)
+    public override Task StartingAsync(CancellationToken cancellationToken)
     {
         var problems = Problems(catalog, secrets, environment.IsDevelopment(), AddressPolicy.From(outbound.Value).BlockedRange).ToList();
         return problems.Count == 0 ? Task.CompletedTask : throw ActionDefinitionException.Invalid(catalog.File ?? "(not read from a file)", problems);
@@ -43,10 +43,4 @@ public sealed class DecisionLookupChecks(ActionCatalog catalog, SecretResolver s
         if (action.Sfmc?.Split?.Decision.Lookup is { } sfmc)
             yield return ("sfmc.split.decision.lookup", sfmc);
     }
-
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

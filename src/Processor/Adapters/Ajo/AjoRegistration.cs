@@ -32,9 +32,9 @@ public static class AjoRegistration
     /// so a webhook that can never be reached stops the start naming file, action and key instead of failing every report.
     /// </summary>
     private sealed class StatusWebhookChecks(ActionCatalog catalog, SecretResolver secrets, IHostEnvironment environment, IOptions<OutboundOptions> outbound)
-        : IHostedLifecycleService
+        : StartupCheck
     {
-        public Task StartingAsync(CancellationToken cancellationToken)
+        public override Task StartingAsync(CancellationToken cancellationToken)
         {
             var blocked = AddressPolicy.From(outbound.Value).BlockedRange;
             var problems = new List<string>();
@@ -50,11 +50,5 @@ public static class AjoRegistration
             }
             return problems.Count == 0 ? Task.CompletedTask : throw ActionDefinitionException.Invalid(catalog.File ?? "(not read from a file)", problems);
         }
-
-        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-        public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-        public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-        public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
