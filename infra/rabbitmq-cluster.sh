@@ -25,7 +25,12 @@ join() {
 }
 
 start() {
-  for i in "${instances[@]}"; do node "$i" start; done
+  # Together, not one after another: nodes of a cluster that was stopped as a whole wait at boot for the member that
+  # stopped last, so a node started alone would wait for peers that are not started yet.
+  local pids=() failed=0
+  for i in "${instances[@]}"; do node "$i" start & pids+=($!); done
+  for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+  [ "$failed" = 0 ] || { echo "A cluster node did not start." >&2; return 1; }
   for i in "${instances[@]:1}"; do join "$i"; done
   node "$first" ctl await_online_nodes 3 --timeout 60 >/dev/null 2>&1 || node "$first" ctl await_online_nodes 3 >/dev/null
   echo "RabbitMQ cluster running: 127.0.0.1:5676, :5677, :5678 (nodes rabbit5, rabbit6, rabbit7 @localhost)."
