@@ -9,7 +9,6 @@ using ExternalAction.Processor.Delivery;
 using ExternalAction.Processor.Outbound;
 using ExternalAction.Processor.Processing;
 using ExternalAction.Processor.Retries;
-using ExternalAction.Processor.StatusRecording;
 using ExternalAction.ServiceDefaults.Messaging;
 using ExternalAction.Store.Retention;
 using MassTransit;
@@ -48,7 +47,10 @@ public static class ProcessorRegistration
         // The purge runs where requests are processed, so an Api-only instance never touches rows.
         services.AddStatusRetention();
         if (UsesRabbitMq(configuration))
+        {
             services.AddSingleton<IRetryScheduler, RabbitMqWaitQueues>();
+            services.AddHostedService<LegacyStatusQueue>();
+        }
         else
             services.AddSingleton<IRetryScheduler, InMemoryRetryScheduler>();
         return services;
@@ -86,7 +88,6 @@ public static class ProcessorRegistration
     public static IBusRegistrationConfigurator AddProcessorConsumers(this IBusRegistrationConfigurator bus)
     {
         bus.AddConsumer<ProcessActionConsumer, ProcessActionConsumerDefinition>();
-        bus.AddConsumer<StatusRecorderConsumer, StatusRecorderConsumerDefinition>();
         return bus;
     }
 

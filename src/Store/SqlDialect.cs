@@ -183,9 +183,9 @@ internal abstract class SqlDialect
         public override string CreateMigrationsTable => "CREATE TABLE IF NOT EXISTS schema_migrations (version VARCHAR(64) NOT NULL PRIMARY KEY, applied_at BIGINT NOT NULL)";
         public override bool UpdateIsOneStatement => true;
 
-        // The Processor usually takes a request off its queue before the status recorder's batch (up to 200 ms) has
+        // The Processor usually takes a request off its queue before the Api's row writer (batches of up to 50 ms) has
         // written the row: inserting it claimed is then one statement instead of a missed claim, an insert and a
-        // second claim. ON CONFLICT waits for a recorder's uncommitted insert of the same id and then returns nothing.
+        // second claim. ON CONFLICT waits for the Api's uncommitted insert of the same id and then returns nothing.
         public override string? InsertClaimed { get; } = $"""
             WITH ins AS (
                 INSERT INTO action_requests ({RequestColumns.Inserted()}, status, attempt_count, lease_owner, lease_until, created_at, updated_at)

@@ -150,7 +150,7 @@ public sealed class StatusStore
     /// Inserts the row if absent, then claims it for <paramref name="owner"/> when the lifecycle lets a claim take it
     /// (waiting, or its owner's lease ran out). One conditional UPDATE, so two claimants never both win. Where the
     /// dialect can insert a row already claimed (<see cref="SqlDialect.InsertClaimed"/>), that comes first: it is the
-    /// usual case, the Processor being faster than the status recorder's batches.
+    /// usual case, the Processor being faster than the Api's row writer.
     /// </summary>
     public async Task<ClaimResult> ClaimAsync(NewRequest row, string owner, DateTimeOffset now, TimeSpan lease, CancellationToken ct)
     {
@@ -166,8 +166,8 @@ public sealed class StatusStore
         var claimed = await ClaimOnceAsync(connection, parameters, ct);
         if (claimed is null && _dialect.InsertClaimed is null)
         {
-            // Usually the status recorder inserted the row already. When nothing matched, the row may be missing or just
-            // being inserted by the recorder (our insert then waits for its commit and does nothing): claim again either way.
+            // Usually the Api's row writer inserted the row already. When nothing matched, the row may be missing or just
+            // being inserted by the Api (our insert then waits for its commit and does nothing): claim again either way.
             await using (var tx = await connection.BeginTransactionAsync(ct))
             {
                 await InsertIfAbsentAsync(connection, tx, [row], now, ct);

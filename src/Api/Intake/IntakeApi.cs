@@ -33,6 +33,8 @@ public static class IntakeApi
             .ValidateOnStart();
         services.AddSingleton<IntakePublisher>();
         services.AddSingleton<IntakeBreaker>();
+        services.AddSingleton<ReceivedRowWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<ReceivedRowWriter>());
         services.AddHostedService<BrokerConnectionWatch>();
         services.TryAddSingleton(TimeProvider.System);
         return services;

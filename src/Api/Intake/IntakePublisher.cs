@@ -13,9 +13,10 @@ namespace ExternalAction.Api.Intake;
 /// <summary>
 /// Publishes an accepted request and waits for the broker's publisher confirm, bounded in time: a 200 is only ever
 /// given for work that is durably queued. Concurrent requests' confirms are pipelined on MassTransit's channels. While
-/// the broker is known to be down, <see cref="IntakeBreaker"/> refuses at once instead of waiting for the timeout.
+/// the broker is known to be down, <see cref="IntakeBreaker"/> refuses at once instead of waiting for the timeout. A
+/// confirmed request's status row is left to <see cref="ReceivedRowWriter"/>: one persistent broker write per request.
 /// </summary>
-public sealed class IntakePublisher(IBus bus, IntakeBreaker breaker, IOptions<IntakeOptions> options, ILogger<IntakePublisher> logger)
+public sealed class IntakePublisher(IBus bus, IntakeBreaker breaker, ReceivedRowWriter rows, IOptions<IntakeOptions> options, ILogger<IntakePublisher> logger)
 {
     /// <summary>
     /// A publish that faults or is not confirmed within half the publish timeout (its channel closed under it, e.g. the
@@ -65,6 +66,8 @@ public sealed class IntakePublisher(IBus bus, IntakeBreaker breaker, IOptions<In
                     rabbit.Mandatory = true;
             }, ct), timeout.Token);
             IntakeMetrics.CountAccepted(message);
+            // The row support finds it by, written in batches after the answer (the broker holds the request meanwhile).
+            rows.Add(message);
             return PublishResult.Queued;
         }
         catch (System.Runtime.Serialization.SerializationException)

@@ -6,8 +6,8 @@ using ExternalAction.Contracts.Platform;
 namespace ExternalAction.Contracts.Messaging;
 
 /// <summary>
-/// The engine's work item: published by a contract's inbound adapter (the Api) once per accepted platform call. Two
-/// queues take it: the status recorder (batched inserts) and the processor. Whatever the contract, it carries the
+/// The engine's work item: published by a contract's inbound adapter (the Api) once per accepted platform call, to
+/// one queue, the processing queue (the Api writes the status row itself). Whatever the contract, it carries the
 /// request id, the action and version, the contract, who and which journey it is for, when it was received and its
 /// deadline; the data templates and mappings read is the contract's own (<see cref="Request"/> for B2B, <see cref="Data"/>
 /// for the others), as is what the outcome reporter needs (B2B: the callback URL and token inside <see cref="Request"/>).

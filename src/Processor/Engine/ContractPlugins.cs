@@ -68,7 +68,7 @@ public sealed class ContractRegistry(IEnumerable<IContractAdapter> adapters, IEn
     public bool Knows(ActionAccepted message) => _adapters.ContainsKey(message.Contract) && _reporters.ContainsKey(message.Contract);
 
     /// <summary>The contract's adapter; for a contract this process does not know, one that records the envelope only
-    /// (so the status recorder still writes a row support can find, and the Processor ends it <c>Failed</c>).</summary>
+    /// (so the Api's row writer and the claim still write a row support can find, and the Processor ends it <c>Failed</c>).</summary>
     public IContractAdapter Adapter(ActionAccepted message) =>
         _adapters.TryGetValue(message.Contract, out var adapter) ? adapter : EnvelopeOnly.Instance;
 

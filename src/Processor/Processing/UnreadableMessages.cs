@@ -11,7 +11,7 @@ namespace ExternalAction.Processor.Processing;
 /// An accepted request whose message this Processor cannot read (a bug, or a message from an incompatible release)
 /// must never vanish: its status row ends <c>Failed</c> with the reason, taken from the transport headers the Api sets
 /// (<see cref="AcceptedHeaders"/>), with a log line at Error and a count in <see cref="Meter"/>. The message itself
-/// waits in <c>_error</c> (both queues' copies) for an operator to inspect.
+/// waits in <c>_error</c> for an operator to inspect.
 /// </summary>
 public sealed class UnreadableMessages(StatusStore store, TimeProvider clock, ILogger<UnreadableMessages> logger)
 {
@@ -70,7 +70,7 @@ public sealed class UnreadableMessages(StatusStore store, TimeProvider clock, IL
 }
 
 /// <summary>
-/// Watches the processing and status endpoints for receives that fault because the body could not be deserialized (the
+/// Watches the processing endpoint for receives that fault because the body could not be deserialized (the
 /// bus reads the message before any consume filter or retry runs, so this is where such a fault shows), and records
 /// each through <see cref="UnreadableMessages"/>. MassTransit has already moved the message to <c>_error</c>.
 /// </summary>
@@ -88,7 +88,7 @@ public sealed class UnreadableMessageObserver(UnreadableMessages unreadable) : I
     public async Task ReceiveFault(ReceiveContext context, Exception exception)
     {
         var queue = context.InputAddress?.AbsolutePath.Split('/').LastOrDefault();
-        if (queue is not (QueueNames.Process or QueueNames.Status) || !IsUnreadable(exception))
+        if (queue is not QueueNames.Process || !IsUnreadable(exception))
             return;
         await unreadable.RecordAsync(context.TransportHeaders, queue, exception, CancellationToken.None);
     }

@@ -58,13 +58,12 @@ public static class MessagingExtensions
                                     cluster.Node(node);
                             });
                     });
-                    // Bind both queues to the ActionAccepted exchange from the publishing side too: a message published
-                    // before any Processor has ever started must still land in a durable queue.
+                    // Bind the processing queue to the ActionAccepted exchange from the publishing side too: a message
+                    // published before any Processor has ever started must still land in a durable queue.
                     var messageExchange = cfg.MessageTopology.GetMessageTopology<ActionAccepted>().EntityName;
                     cfg.Publish<ActionAccepted>(p =>
                     {
                         p.BindQueue(messageExchange, QueueNames.Process, q => Quorum(q, options));
-                        p.BindQueue(messageExchange, QueueNames.Status, q => Quorum(q, options));
                     });
                     cfg.ConfigureEndpoints(context);
                 });

@@ -11,7 +11,7 @@ namespace ExternalAction.ServiceDefaults.Messaging;
 /// </summary>
 public sealed class QueueDepths(IOptions<MessagingOptions> messaging, ILogger<QueueDepths> logger)
 {
-    public static IReadOnlyList<string> Queues { get; } = [QueueNames.Process, QueueNames.Status, QueueNames.ProcessErrors, QueueNames.Status + "_error"];
+    public static IReadOnlyList<string> Queues { get; } = [QueueNames.Process, QueueNames.ProcessErrors];
 
     public bool Available => messaging.Value.UsesRabbitMq;
 

@@ -12,8 +12,13 @@ public static class QueueNames
     /// <summary>Where MassTransit moves the message of a request that ended without word to the platform (the dead letters).</summary>
     public const string ProcessErrors = Process + "_error";
 
-    /// <summary>The status recorder's queue: batched inserts of "Received" rows.</summary>
-    public const string Status = "externalaction-status";
+    /// <summary>
+    /// Releases before 2026-12-02 bound a second queue to the accepted-request exchange for their status recorder (a
+    /// second persistent write per request). The Api now writes the Received rows itself; a Processor deletes this queue
+    /// and its error queue at start-up (<c>LegacyStatusQueue</c>), since every message in them is a copy of one on
+    /// <see cref="Process"/>.
+    /// </summary>
+    public const string LegacyStatus = "externalaction-status";
 
     /// <summary>Wait queues for delayed retries: messages sit there for the tier's TTL, then dead-letter back to <see cref="Process"/>.</summary>
     public static string Wait(TimeSpan tier) => $"externalaction-wait-{(long)tier.TotalSeconds}s";

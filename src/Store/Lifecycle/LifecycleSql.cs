@@ -13,9 +13,9 @@ internal static class LifecycleSql
 
     private static IEnumerable<Transition> Claims => RequestLifecycle.Transitions.Where(t => t is { By: Mover.ProcessorClaim, From: not null });
 
-    /// <summary>The status a new row starts in (the status recorder's move from no row).</summary>
+    /// <summary>The status a new row starts in (the intake's move from no row).</summary>
     public static RequestStatus Inserted { get; } =
-        RequestLifecycle.Transitions.Single(t => t is { From: null, By: Mover.StatusRecorder }).To;
+        RequestLifecycle.Transitions.Single(t => t is { From: null, By: Mover.Intake }).To;
 
     /// <summary>The status a claim moves a row to.</summary>
     public static RequestStatus Claimed { get; } = Claims.Select(t => t.To).Distinct().Single();

@@ -6,8 +6,8 @@ namespace ExternalAction.Store.Lifecycle;
 /// <summary>Who moves a request from one status to the next, and through which store call.</summary>
 public enum Mover
 {
-    /// <summary>The Processor's batch consumer of accepted requests, through <see cref="StatusStore.InsertReceivedAsync"/>.</summary>
-    StatusRecorder,
+    /// <summary>The Api, once the broker has confirmed an accepted request: its batched row writer, through <see cref="StatusStore.InsertReceivedAsync"/>.</summary>
+    Intake,
 
     /// <summary>
     /// A Processor taking a request to work on it, through <see cref="StatusStore.ClaimAsync"/>: one conditional update,
@@ -44,8 +44,8 @@ public static class RequestLifecycle
 {
     public static IReadOnlyList<Transition> Transitions { get; } =
     [
-        new(null, Received, StatusRecorder, "the status recorder's batch inserts the accepted request"),
-        new(null, Received, ProcessorClaim, "a Processor gets the request before the recorder's batch: it inserts the row and claims it at once"),
+        new(null, Received, Intake, "the Api's row writer batch-inserts the accepted request after answering"),
+        new(null, Received, ProcessorClaim, "a Processor gets the request before the Api's batch: it inserts the row and claims it at once"),
         new(Received, Processing, ProcessorClaim, "a Processor claims the request and leases it for one attempt"),
         new(RetryScheduled, Processing, ProcessorClaim, "the retry's message comes back and a Processor claims the request again"),
         new(Deferred, Processing, ProcessorClaim, "the send window opened: the waiting message comes back and a Processor claims the request again"),
@@ -83,7 +83,7 @@ public static class RequestLifecycle
     /// <summary>The store call through which <paramref name="by"/> makes its moves (the store refuses any move the table lacks).</summary>
     public static string StoreCall(Mover by) => by switch
     {
-        StatusRecorder => nameof(StatusStore.InsertReceivedAsync),
+        Intake => nameof(StatusStore.InsertReceivedAsync),
         ProcessorClaim => nameof(StatusStore.ClaimAsync),
         ProcessorStep or Deadline => nameof(StatusStore.UpdateAsync),
         Operator => nameof(StatusStore.ReplayAsync),

@@ -6,7 +6,7 @@ using RabbitMQ.Client;
 
 namespace ExternalAction.Api.Tests.Intake;
 
-/// <summary>With a real RabbitMQ: an accepted request is durably queued, whole, on both queues, before the 200.</summary>
+/// <summary>With a real RabbitMQ: an accepted request is durably queued, whole, once, before the 200; support finds its row with no Processor running.</summary>
 [TestFixture]
 [NonParallelizable]
 public sealed class IntakeRabbitMqTests
@@ -32,7 +32,7 @@ public sealed class IntakeRabbitMqTests
     }
 
     [Test]
-    public async Task An_accepted_request_is_in_both_queues_with_its_full_payload()
+    public async Task An_accepted_request_is_queued_once_with_its_full_payload()
     {
         var request = SampleRequests.Lead(token: $"tok-{Guid.NewGuid():N}");
         using var response = await _client.PostAsync("/actions/lead-scoring/submitAsyncAction",
@@ -44,7 +44,9 @@ public sealed class IntakeRabbitMqTests
         var factory = new ConnectionFactory { Uri = new Uri(_vhost.Url) };
         await using var connection = await factory.CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
-        foreach (var queue in new[] { "externalaction-process", "externalaction-status" })
+        // One persistent broker write per request: the processing queue is the only queue bound to the exchange.
+        Assert.That(await RabbitQueues.MessagesInAsync(connection, "externalaction-status"), Is.Null, "no second (status) queue takes a copy");
+        foreach (var queue in new[] { "externalaction-process" })
         {
             var got = await channel.BasicGetAsync(queue, autoAck: true);
             Assert.That(got, Is.Not.Null, $"nothing in {queue}");
@@ -83,6 +85,37 @@ public sealed class IntakeRabbitMqTests
         var other = await Submit("222");
         Assert.That(again, Is.EqualTo(first));
         Assert.That(other, Is.Not.EqualTo(first));
+    }
+
+    [Test]
+    public async Task Support_finds_an_acknowledged_request_soon_after_its_answer_while_no_processor_runs()
+    {
+        var request = SampleRequests.Lead(token: $"tok-{Guid.NewGuid():N}");
+        request["objectData"]!["objectContext"]!["leadId"] = Random.Shared.Next(100_000, int.MaxValue).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var response = await _client.PostAsync("/actions/lead-scoring/submitAsyncAction",
+            new StringContent(request.ToJsonString(), Encoding.UTF8, "application/json"));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var requestId = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("requestId").GetString()!;
+
+        using var support = _factory.CreateClient();
+        support.DefaultRequestHeaders.Add("X-Support-Key", ApiFactory.SupportKey);
+        // The row writer's batches are 50 ms; the bound leaves room for a loaded CI machine.
+        var until = DateTime.UtcNow.AddSeconds(3);
+        HttpStatusCode found;
+        string body;
+        while (true)
+        {
+            using var lookup = await support.GetAsync($"/support/requests/{requestId}");
+            (found, body) = (lookup.StatusCode, await lookup.Content.ReadAsStringAsync());
+            if (found == HttpStatusCode.OK || DateTime.UtcNow > until)
+                break;
+            await Task.Delay(50);
+        }
+        Assert.That(found, Is.EqualTo(HttpStatusCode.OK), $"support still answered {found} for {requestId} 3 s after its 200");
+        var row = JsonDocument.Parse(body).RootElement.GetProperty("request");
+        Assert.That(row.GetProperty("status").GetString(), Is.EqualTo("Received"));
+        Assert.That(row.GetProperty("actionName").GetString(), Is.EqualTo("lead-scoring"));
+        Assert.That(body, Does.Not.Contain(request["token"]!.GetValue<string>()), "the stored row never holds the callback token");
     }
 
     [Test]

@@ -123,7 +123,7 @@ public sealed class LifecycleStoreTests(string provider) : StoreSuite(provider)
     {
         switch (move.By)
         {
-            case Mover.StatusRecorder:
+            case Mover.Intake:
                 return await Store.InsertReceivedAsync([request.Row], default) == 1;
             case Mover.ProcessorClaim:
                 if (move.AfterLeaseExpiry)

@@ -40,7 +40,7 @@ public sealed class RequestLifecycleTests
     [Test]
     public void The_store_inserts_and_claims_along_moves_of_the_table()
     {
-        Assert.That(RequestLifecycle.Allows(null, LifecycleSql.Inserted, Mover.StatusRecorder), Is.True);
+        Assert.That(RequestLifecycle.Allows(null, LifecycleSql.Inserted, Mover.Intake), Is.True);
         Assert.That(RequestLifecycle.Allows(null, LifecycleSql.Inserted, Mover.ProcessorClaim), Is.True, "a claim of a missing row inserts it");
         Assert.That(RequestLifecycle.Allows(LifecycleSql.Inserted, LifecycleSql.Claimed, Mover.ProcessorClaim), Is.True, "and then claims it");
     }
