@@ -43,7 +43,7 @@ public sealed class ReceivedRowWriter(ContractRegistry contracts, StatusStore st
         SingleReader = true,
     });
 
-    private int _outage;
+    private bool _waiting; // only the one reading loop touches it
 
     /// <summary>Buffers the row of a confirmed request; never waits. False when it is left to the Processor's claim.</summary>
     public bool Add(ActionAccepted message)
@@ -121,15 +121,17 @@ public sealed class ReceivedRowWriter(ContractRegistry contracts, StatusStore st
             try
             {
                 await outage.RunAsync(t => store.InsertReceivedAsync(rows, t), ct);
-                if (Interlocked.Exchange(ref _outage, 0) == 1)
+                if (_waiting)
                     logger.LogWarning("Received rows are written again.");
+                _waiting = false;
                 return;
             }
             catch (StoreUnavailableException e)
             {
-                if (Interlocked.Exchange(ref _outage, 1) == 0)
+                if (!_waiting)
                     logger.LogWarning("Received rows wait for the status store ({Error}); up to {Capacity} are buffered, the Processor's claims write the rest.",
                         e.Message, Capacity);
+                _waiting = true;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
