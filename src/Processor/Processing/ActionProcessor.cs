@@ -61,6 +61,14 @@ public sealed class ActionProcessor(
         if (!claim.Claimed)
             return await NotClaimedAsync(context, record, row, now);
 
+        // From the claim on, the attempt no longer follows the broker's token. MassTransit cancels the consume context
+        // of every message in flight when its connection drops (a node stopped, a network cut): a delivery or a
+        // callback cut there may already have reached its destination, its outcome would go unrecorded, and the
+        // redelivered copy would send it again after the lease. Every HTTP exchange has its own timeout and every store
+        // call the outage budget, so an attempt still ends by itself; the copy the broker redelivers then finds the
+        // request final (or leased) and sends nothing.
+        ct = CancellationToken.None;
+
         var attempt = record.AttemptCount + 1;
         Step step;
         if (!contracts.Knows(message))
@@ -160,7 +168,7 @@ public sealed class ActionProcessor(
     /// <summary>Does what a step decided that is not the callback itself: reschedule, finish, or end the request.</summary>
     private async Task<ProcessingResult> ActAsync(ConsumeContext<ActionAccepted> context, RequestRecord record, string owner, int attempt, Step step)
     {
-        var ct = context.CancellationToken;
+        var ct = CancellationToken.None; // a claimed attempt records its step whatever happens to the broker connection (ProcessAsync)
         if (step is Step.Retry retry)
             step = Decisions.Reschedule(retry, attempt, clock.GetUtcNow(), context.Message.Deadline, options.Value);
         switch (step)
