@@ -54,6 +54,14 @@ public interface IOutcomeReporter
 
     /// <summary>What the answer to <see cref="SendAsync"/> means: <see cref="Step.Done"/>, <see cref="Step.Retry"/> or <see cref="Step.End"/>.</summary>
     Step AfterReport(ActionDefinition action, RequestRecord record, OutboundResult result, int attempt);
+
+    /// <summary>
+    /// A request that ends without a report of its own (<see cref="Step.End"/>: its deadline passed, its retries ran out,
+    /// its data could not be used): the body that tells the receiver the action names, sent once through
+    /// <see cref="SendAsync"/> (with its own retries within its timeout) before the ending is recorded, or <c>null</c>
+    /// for none. B2B and SFMC: none (the platform's own timeout tells it); AJO: the status webhook, when the action has one.
+    /// </summary>
+    string? EndingReport(ActionDefinition action, ActionAccepted message, RequestRecord record, Step.End end, DateTimeOffset now) => null;
 }
 
 /// <summary>The adapters and reporters this process knows, by contract name.</summary>

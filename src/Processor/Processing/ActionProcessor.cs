@@ -184,7 +184,8 @@ public sealed class ActionProcessor(
                     ProcessorMetrics.Final(record.ActionName, context.Message.Contract, done.Update.Status);
                 return ProcessingResult.Completed;
             case Step.End end:
-                if (await outage.RunAsync(t => store.UpdateAsync(record.RequestId, Decisions.Ending(end), owner, t), ct))
+                var ending = await WithEndingReportAsync(context.Message, record, end, Decisions.Ending(end));
+                if (await outage.RunAsync(t => store.UpdateAsync(record.RequestId, ending, owner, t), ct))
                 {
                     ProcessorMetrics.Final(record.ActionName, context.Message.Contract, end.Status);
                     ProcessorMetrics.DeadLettered(record.ActionName, end.Status);
@@ -194,6 +195,32 @@ public sealed class ActionProcessor(
             default:
                 throw new InvalidOperationException($"Step {step.GetType().Name} has no action."); // a bug: every path above ends in one of these
         }
+    }
+
+    /// <summary>
+    /// Tells the contract's receiver about an ending it has not heard of (AJO's status webhook; see
+    /// <see cref="IOutcomeReporter.EndingReport"/>), once, before the ending is recorded; what it answered goes into the
+    /// ending's update. A crash between the two sends it again on the next attempt, like any report.
+    /// </summary>
+    private async Task<StatusUpdate> WithEndingReportAsync(ActionAccepted message, RequestRecord record, Step.End end, StatusUpdate ending)
+    {
+        if (end.Reported || !contracts.Knows(message) || catalog.Find(message.ActionName) is not { } action)
+            return ending;
+        var reporter = contracts.Reporter(message);
+        if (reporter.EndingReport(action, message, record, end, clock.GetUtcNow()) is not { } body)
+            return ending;
+        var sent = await reporter.SendAsync(action, message, body, CancellationToken.None);
+        ProcessorMetrics.Reported(action.Name, message.Contract, sent);
+        return ending with
+        {
+            Detail = sent.Failure == FailureKind.None
+                ? $"{ending.Detail}; the ending was reported (HTTP {sent.StatusCode})"
+                : $"{ending.Detail}; the ending could not be reported: {sent.Error}",
+            CallbackBody = body,
+            CallbackStatusCode = sent.StatusCode,
+            CallbackResult = sent.Failure == FailureKind.None ? "accepted" : sent.OutcomeUnknown ? $"{Decisions.OutcomeUnknown}: {sent.Error}" : sent.Error,
+            CallbackOutcomeUnknown = sent.OutcomeUnknown,
+        };
     }
 
     /// <summary>Another copy holds the row, or it is final, or it belongs to a first copy with other content.</summary>

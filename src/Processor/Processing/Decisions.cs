@@ -259,6 +259,10 @@ public abstract record Step
     /// <summary>The request reached a final status the platform was told about.</summary>
     public sealed record Done(StatusUpdate Update) : Step;
 
-    /// <summary>The request ends in <paramref name="Status"/> without (further) word to the platform.</summary>
-    public sealed record End(string Status, string Reason, StatusUpdate? Update = null) : Step;
+    /// <summary>
+    /// The request ends in <paramref name="Status"/> without (further) word to the platform. <paramref name="Reported"/>:
+    /// the receiver of the contract's reports already answered about this request (accepted or refused the report),
+    /// so the ending is not reported (<see cref="Engine.IOutcomeReporter.EndingReport"/>).
+    /// </summary>
+    public sealed record End(string Status, string Reason, StatusUpdate? Update = null, bool Reported = false) : Step;
 }

@@ -186,6 +186,41 @@ public sealed class AjoContractTests
         {
             Assert.That(actual, Is.EqualTo(status));
             Assert.That(update.CallbackStatusCode, Is.EqualTo(code));
+            if (step is Step.End end)
+                Assert.That(end.Reported, Is.True, "the webhook answered about this request: its ending is not reported again");
+        });
+    }
+
+    [TestCase(RequestStatuses.TimedOut, "the deadline passed before processing")]
+    [TestCase(RequestStatuses.Failed, "the delivery rules could not be applied to this request's data")]
+    public void An_ending_without_a_report_of_its_own_is_reported_to_the_webhook(string status, string reason)
+    {
+        var record = Record("Succeeded") with { DeliveryStatusCode = 503, DeliveredAt = null };
+
+        var body = Reporter().EndingReport(Action(true), Message(), record, new Step.End(status, reason), Now);
+
+        Assert.That(body, Is.Not.Null);
+        var outcome = JsonNode.Parse(body!)!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(outcome["status"]!.GetValue<string>(), Is.EqualTo(status));
+            Assert.That(outcome["reason"]!.GetValue<string>(), Is.EqualTo(reason));
+            Assert.That(outcome["requestId"]!.GetValue<string>(), Is.EqualTo("ajo-1"));
+            Assert.That(outcome["channel"]!["statusCode"]!.GetValue<int>(), Is.EqualTo(503), "the last answer the channel gave");
+            Assert.That(outcome["deliveredAt"], Is.Null);
+            Assert.That(outcome["identity"]!["profile"]!.GetValue<string>(), Is.EqualTo("p-1"));
+            Assert.That(body, Does.Not.Contain("tok_secret").And.Not.Contain("1234"));
+        });
+    }
+
+    [Test]
+    public void An_ending_is_not_reported_without_a_webhook_or_when_the_webhook_already_answered()
+    {
+        var end = new Step.End(RequestStatuses.TimedOut, "the deadline passed before processing");
+        Assert.Multiple(() =>
+        {
+            Assert.That(Reporter().EndingReport(Action(false), Message(), Record("Succeeded"), end, Now), Is.Null);
+            Assert.That(Reporter().EndingReport(Action(true), Message(), Record("Succeeded"), end with { Reported = true }, Now), Is.Null);
         });
     }
 }

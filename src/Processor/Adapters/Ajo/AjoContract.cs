@@ -119,22 +119,40 @@ public sealed class AjoStatusReporter(IHttpClientFactory clients, OutboundPipeli
                 ? new Step.End(RequestStatuses.Failed, detail, update with { Status = RequestStatuses.Failed })
                 : new Step.Done(update with { Status = RequestStatuses.Completed, ClearNextAttempt = true });
 
-        var body = new JsonObject
-        {
-            ["requestId"] = message.RequestId,
-            ["action"] = action.Name,
-            ["actionVersion"] = action.Version,
-            // A delivery the delivery rules withheld is reported as what it is (Suppressed, Capped), with the reason.
-            ["status"] = Rules.Withholding.Outcome(delivered.Verdict) ?? (refused ? RequestStatuses.Failed : RequestStatuses.Completed),
-            ["reason"] = refused || delivered.Verdict is not null ? delivered.Error : null,
-            ["channel"] = new JsonObject { ["type"] = action.Channel.Type, ["statusCode"] = delivered.StatusCode },
-            ["identity"] = AjoAdapter.Identity(message.Identity),
-            ["receivedAt"] = message.ReceivedAt,
-            ["deliveredAt"] = refused || delivered.Verdict is not null ? null : now,
-            ["finishedAt"] = now,
-        }.ToJsonString();
+        // A delivery the delivery rules withheld is reported as what it is (Suppressed, Capped), with the reason.
+        var body = Outcome(action, message,
+            status: Rules.Withholding.Outcome(delivered.Verdict) ?? (refused ? RequestStatuses.Failed : RequestStatuses.Completed),
+            reason: refused || delivered.Verdict is not null ? delivered.Error : null,
+            channelStatusCode: delivered.StatusCode,
+            deliveredAt: refused || delivered.Verdict is not null ? null : now,
+            now);
         return new Step.Report(body, update with { CallbackBody = body, ReleaseLease = false }, refused ? detail : null);
     }
+
+    /// <summary>
+    /// A request that ends without its own report (deadline passed, retries ran out, its data unusable) is reported too
+    /// when the action has a status webhook: its final status (<c>TimedOut</c>, <c>Failed</c>) and the reason, with what
+    /// the row knows of the delivery.
+    /// </summary>
+    public string? EndingReport(ActionDefinition action, ActionAccepted message, RequestRecord record, Step.End end, DateTimeOffset now) =>
+        action.Ajo?.StatusWebhook is null || end.Reported
+            ? null
+            : Outcome(action, message, end.Status, end.Reason, record.DeliveryStatusCode, record.DeliveredAt, now);
+
+    /// <summary>The status webhook's body: request id, action, status, reason, channel, identity, timestamps; never a secret or the payload.</summary>
+    private static string Outcome(ActionDefinition action, ActionAccepted message, string status, string? reason, int? channelStatusCode, DateTimeOffset? deliveredAt, DateTimeOffset now) => new JsonObject
+    {
+        ["requestId"] = message.RequestId,
+        ["action"] = action.Name,
+        ["actionVersion"] = action.Version,
+        ["status"] = status,
+        ["reason"] = reason,
+        ["channel"] = new JsonObject { ["type"] = action.Channel.Type, ["statusCode"] = channelStatusCode },
+        ["identity"] = AjoAdapter.Identity(message.Identity),
+        ["receivedAt"] = message.ReceivedAt,
+        ["deliveredAt"] = deliveredAt,
+        ["finishedAt"] = now,
+    }.ToJsonString();
 
     public async Task<OutboundResult> SendAsync(ActionDefinition action, ActionAccepted message, string body, CancellationToken ct)
     {
@@ -189,7 +207,7 @@ public sealed class AjoStatusReporter(IHttpClientFactory clients, OutboundPipeli
                     ClearNextAttempt = true,
                 };
                 return refused
-                    ? new Step.End(RequestStatuses.Failed, $"{record.LastError ?? "delivery refused for good"}; the status webhook accepted the report", accepted)
+                    ? new Step.End(RequestStatuses.Failed, $"{record.LastError ?? "delivery refused for good"}; the status webhook accepted the report", accepted, Reported: true)
                     : new Step.Done(accepted);
             case FailureKind.Transient:
                 return new Step.Retry("status webhook", result, new StatusUpdate
@@ -206,7 +224,7 @@ public sealed class AjoStatusReporter(IHttpClientFactory clients, OutboundPipeli
                     AttemptCount = attempt,
                     CallbackStatusCode = result.StatusCode,
                     CallbackResult = result.Error,
-                });
+                }, Reported: true);
         }
     }
 }
