@@ -4,8 +4,9 @@
 # bench/lib.sh and the hosts, e.g.
 #   bash bench/compare.sh "tls:PG_SSL_MODE=Prefer" "no-tls:PG_SSL_MODE=Disable"
 #   bash bench/compare.sh "no-prepare:PG_EXTRA=;Max Auto Prepare=0" "prepare:"
-# For each run it records ack and end-to-end percentiles and the CPU each server process used per acknowledged
-# request (user + system, from /proc, from the end of the warm-up to the end of the run), then writes compare.md with the medians
+# For each run it records ack and end-to-end percentiles, the CPU each server process used per acknowledged
+# request (user + system, from /proc, from the end of the warm-up to the end of the run) and PostgreSQL's write
+# transactions per acknowledged request (transaction ids taken over the same span), then writes compare.md with the medians
 # and the ratios to the first variant. Bounded: about 75 s per run. Loopback only.
 # MODE=intake compares the intake alone instead (no Processor, as the naive baseline is measured): `all` at RATE
 # (default 1000) req/s, i.e. floor, naive confirm-per-request endpoint and our intake in the same run, recording the
@@ -61,7 +62,10 @@ PY
         exit 0
       fi
       api=$(pid_of api); processor=$(pid_of processor)
-      sample() { echo "$(cpu_ticks "$api") $(cpu_ticks "$processor") $(cpu_ticks_named postgres) $(cpu_ticks_named beam.smp)"; }
+      # The last figure is PostgreSQL's next transaction id: every write transaction takes one (reads take none, so the
+      # tool's own status look-ups do not count), which gives the write transactions per request.
+      xid() { PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT pg_current_xact_id()::text"; }
+      sample() { echo "$(cpu_ticks "$api") $(cpu_ticks "$processor") $(cpu_ticks_named postgres) $(cpu_ticks_named beam.smp) $(xid)"; }
       status_args=(--pg "$PG")
       [ "${CONSUMER:-processor}" = naive ] && status_args=()   # the naive consumer writes no status rows
       tool e2e --name compare --api "$API" --key "$KEY" --rate "${E2E_RATE:-500}" --duration "${E2E_DURATION:-20}" --grace 60 "${status_args[@]}" --sink-port "$SINK_PORT" --out "$out" > "$out/e2e.log" 2>&1 &
@@ -77,8 +81,9 @@ before, after = [int(x) for x in sys.argv[5].split()], [int(x) for x in sys.argv
 runs = {r["name"].split("@")[0]: r for r in result["runs"]}
 acc = result["accounting"]
 ack, e2e = runs["intake-ack"], runs["end-to-end"]
-cpu = [1000.0 * (a - b) / hz / ack["sent"] for a, b in zip(after, before)]
-print("\t".join(str(x) for x in [name, rep, ack["p50Ms"], ack["p99Ms"], e2e["p50Ms"], e2e["p99Ms"], *(f"{c:.3f}" for c in cpu), acc["lost"], acc["duplicated"]]))
+cpu = [1000.0 * (a - b) / hz / ack["sent"] for a, b in zip(after[:4], before[:4])]
+xacts = (after[4] - before[4] - 1) / ack["sent"]  # the second sample's own id not counted
+print("\t".join(str(x) for x in [name, rep, ack["p50Ms"], ack["p99Ms"], e2e["p50Ms"], e2e["p99Ms"], *(f"{c:.3f}" for c in cpu), f"{xacts:.3f}", acc["lost"], acc["duplicated"]]))
 PY
       tail -1 "$base/runs.tsv"
     )
@@ -88,7 +93,8 @@ python3 - "$base/runs.tsv" "$base/compare.md" "$@" <<'PY'
 import os, statistics, sys
 rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1]) if line.strip()]
 names = [v.split(":", 1)[0] for v in sys.argv[3:]]
-cols = ["ack p50 ms", "ack p99 ms", "e2e p50 ms", "e2e p99 ms", "Api CPU ms/req", "Processor (or naive consumer) CPU ms/req", "PostgreSQL CPU ms/req", "RabbitMQ CPU ms/req"]
+cols = ["ack p50 ms", "ack p99 ms", "e2e p50 ms", "e2e p99 ms", "Api CPU ms/req", "Processor (or naive consumer) CPU ms/req", "PostgreSQL CPU ms/req", "RabbitMQ CPU ms/req",
+        "PostgreSQL write transactions/req"]
 if os.environ.get("MODE") == "intake":
     cols = ["ack p50 ms", "ack p99 ms", "ack p99.9 ms", "naive p99 ms", "p99 ÷ naive p99", "throughput ÷ naive", "Api CPU ms/req",
             "naive endpoint CPU ms/req", "Api ÷ naive CPU (per step)"]
