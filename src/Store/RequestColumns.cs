@@ -92,8 +92,8 @@ internal static class RequestRows
 {
     public static string SelectById { get; } = $"SELECT {RequestColumns.Select()} FROM action_requests WHERE request_id = @RequestId";
 
-    public static async Task<RequestRecord?> GetAsync(DbConnection connection, string requestId, CancellationToken ct) =>
-        Shown(await connection.QuerySingleOrDefaultAsync<RequestRecord>(new CommandDefinition(SelectById, new { RequestId = requestId }, cancellationToken: ct)));
+    public static async Task<RequestRecord?> GetAsync(DbConnection connection, string requestId, CancellationToken ct, DbTransaction? tx = null) =>
+        Shown(await connection.QuerySingleOrDefaultAsync<RequestRecord>(new CommandDefinition(SelectById, new { RequestId = requestId }, tx, cancellationToken: ct)));
 
     /// <summary>The row as callers see it: person ids without the commas they are stored between.</summary>
     public static RequestRecord? Shown(RequestRecord? row) =>

@@ -12,9 +12,10 @@ namespace ExternalAction.Store;
 /// (<see cref="RequestLifecycle.Transitions"/>); the conditions below are built from it. Support's reads are
 /// <see cref="StatusQueries"/>. Dapper over the configured provider; SQL sits next to each call.
 /// </summary>
-public sealed class StatusStore
+public sealed class StatusStore : IAsyncDisposable
 {
     private readonly DbDataSource _db;
+    private readonly GroupCommit? _groupCommit;
     private readonly SqlDialect _dialect;
     private readonly TimeProvider _clock;
 
@@ -106,9 +107,13 @@ public sealed class StatusStore
     private readonly string _deleteTransitionsSql;
     private readonly string _deleteRowsSql;
 
-    internal StatusStore(DbDataSource db, SqlDialect dialect, TimeProvider clock)
+    /// <param name="groupCommit">Writes claims and updates through a <see cref="GroupCommit"/> with these settings; null: one
+    /// transaction per call.</param>
+    internal StatusStore(DbDataSource db, SqlDialect dialect, TimeProvider clock, GroupCommitOptions? groupCommit = null)
     {
         _db = db;
+        if (groupCommit is { Writers: > 0 } group)
+            _groupCommit = new GroupCommit(db, group.Writers.Value, group.MaxCalls);
         _dialect = dialect;
         _clock = clock;
         _claimSql = ClaimSql(dialect);
@@ -123,6 +128,15 @@ public sealed class StatusStore
     }
 
     public string Provider => _dialect.Provider;
+
+    /// <summary>Transactions the group commit wrote and the calls they carried; null without group commit.</summary>
+    internal (long Transactions, long Calls)? GroupCommitted => _groupCommit?.Written;
+
+    /// <summary>The group commit itself (tests hold its writer with a call of their own).</summary>
+    internal GroupCommit? Group => _groupCommit;
+
+    /// <summary>Lets the group commit finish the calls it holds.</summary>
+    public ValueTask DisposeAsync() => _groupCommit?.DisposeAsync() ?? ValueTask.CompletedTask;
 
     public Task MigrateAsync(CancellationToken ct) => Migrations.ApplyAsync(_db, _dialect, _clock, ct);
 
@@ -152,42 +166,57 @@ public sealed class StatusStore
     /// dialect can insert a row already claimed (<see cref="SqlDialect.InsertClaimed"/>), that comes first: it is the
     /// usual case, the Processor being faster than the Api's row writer.
     /// </summary>
-    public async Task<ClaimResult> ClaimAsync(NewRequest row, string owner, DateTimeOffset now, TimeSpan lease, CancellationToken ct)
+    public Task<ClaimResult> ClaimAsync(NewRequest row, string owner, DateTimeOffset now, TimeSpan lease, CancellationToken ct) =>
+        _groupCommit is { } group
+            ? group.RunAsync(row.RequestId, (connection, tx, t) => ClaimAsync(connection, tx, row, owner, now, lease, t), ct)
+            : OnConnectionAsync(connection => ClaimAsync(connection, null, row, owner, now, lease, ct), ct);
+
+    /// <param name="shared">A transaction other calls share (<see cref="GroupCommit"/>), or null: then the statements
+    /// that need one get their own.</param>
+    private async Task<ClaimResult> ClaimAsync(DbConnection connection, DbTransaction? shared, NewRequest row, string owner, DateTimeOffset now, TimeSpan lease, CancellationToken ct)
     {
-        await using var connection = await _db.OpenConnectionAsync(ct);
         var parameters = new { row.RequestId, row.RequestHash, Owner = owner, LeaseUntil = now + lease, Now = now };
         if (_dialect.InsertClaimed is { } insertClaimed)
         {
             var values = new DynamicParameters(new { parameters.Owner, parameters.LeaseUntil, parameters.Now });
             RequestColumns.AddValues(values, row, "");
-            if (await connection.QuerySingleOrDefaultAsync<RequestRecord>(new CommandDefinition(insertClaimed, values, cancellationToken: ct)) is { } inserted)
+            if (await connection.QuerySingleOrDefaultAsync<RequestRecord>(new CommandDefinition(insertClaimed, values, shared, cancellationToken: ct)) is { } inserted)
                 return new ClaimResult(true, RequestRows.Shown(inserted)!);
         }
-        var claimed = await ClaimOnceAsync(connection, parameters, ct);
+        var claimed = await ClaimOnceAsync(connection, shared, parameters, ct);
         if (claimed is null && _dialect.InsertClaimed is null)
         {
             // Usually the Api's row writer inserted the row already. When nothing matched, the row may be missing or just
             // being inserted by the Api (our insert then waits for its commit and does nothing): claim again either way.
-            await using (var tx = await connection.BeginTransactionAsync(ct))
+            if (shared is not null)
+                await InsertIfAbsentAsync(connection, shared, [row], now, ct);
+            else
             {
+                await using var tx = await connection.BeginTransactionAsync(ct);
                 await InsertIfAbsentAsync(connection, tx, [row], now, ct);
                 await tx.CommitAsync(ct);
             }
-            claimed = await ClaimOnceAsync(connection, parameters, ct);
+            claimed = await ClaimOnceAsync(connection, shared, parameters, ct);
         }
         return claimed is not null
             ? new ClaimResult(true, RequestRows.Shown(claimed)!)
-            : new ClaimResult(false, (await RequestRows.GetAsync(connection, row.RequestId, ct))!);
+            : new ClaimResult(false, (await RequestRows.GetAsync(connection, row.RequestId, ct, shared))!);
     }
 
-    private async Task<RequestRecord?> ClaimOnceAsync(DbConnection connection, object parameters, CancellationToken ct)
+    private async Task<RequestRecord?> ClaimOnceAsync(DbConnection connection, DbTransaction? shared, object parameters, CancellationToken ct)
     {
-        if (_dialect.UpdateIsOneStatement)
-            return await connection.QuerySingleOrDefaultAsync<RequestRecord>(new CommandDefinition(_claimSql, parameters, cancellationToken: ct));
+        if (_dialect.UpdateIsOneStatement || shared is not null)
+            return await connection.QuerySingleOrDefaultAsync<RequestRecord>(new CommandDefinition(_claimSql, parameters, shared, cancellationToken: ct));
         await using var tx = await connection.BeginTransactionAsync(ct);
         var claimed = await connection.QuerySingleOrDefaultAsync<RequestRecord>(new CommandDefinition(_claimSql, parameters, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
         return claimed;
+    }
+
+    private async Task<T> OnConnectionAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct)
+    {
+        await using var connection = await _db.OpenConnectionAsync(ct);
+        return await work(connection);
     }
 
     /// <summary>
@@ -195,10 +224,17 @@ public sealed class StatusStore
     /// deadline move the row from its current status to <see cref="StatusUpdate.Status"/>; with a lease owner, only that
     /// owner's row. False (and nothing recorded) otherwise.
     /// </summary>
-    public async Task<bool> UpdateAsync(string requestId, StatusUpdate update, string? leaseOwner, CancellationToken ct)
+    public Task<bool> UpdateAsync(string requestId, StatusUpdate update, string? leaseOwner, CancellationToken ct)
     {
         if (!_updateSql.TryGetValue(update.Status, out var sql))
-            return false; // no update reaches that status from any state (or it is no status at all)
+            return Task.FromResult(false); // no update reaches that status from any state (or it is no status at all)
+        return _groupCommit is { } group
+            ? group.RunAsync(requestId, (connection, tx, t) => UpdateAsync(connection, tx, sql, requestId, update, leaseOwner, t), ct)
+            : OnConnectionAsync(connection => UpdateAsync(connection, null, sql, requestId, update, leaseOwner, ct), ct);
+    }
+
+    private async Task<bool> UpdateAsync(DbConnection connection, DbTransaction? shared, string sql, string requestId, StatusUpdate update, string? leaseOwner, CancellationToken ct)
+    {
         var parameters = new DynamicParameters(update);
         parameters.Add("RequestId", requestId);
         parameters.Add("LeaseOwner", leaseOwner, DbType.String);
@@ -206,11 +242,10 @@ public sealed class StatusStore
         // Compared with 1 in SQL: every provider reads an integer the same way, a boolean parameter not.
         parameters.Add("ClearNextAttempt", update.ClearNextAttempt ? 1 : 0);
         parameters.Add("ReleaseLease", update.ReleaseLease ? 1 : 0);
-        await using var connection = await _db.OpenConnectionAsync(ct);
-        await using var tx = _dialect.UpdateIsOneStatement ? null : await connection.BeginTransactionAsync(ct);
-        var changed = await connection.ExecuteScalarAsync<int>(new CommandDefinition(sql, parameters, tx, cancellationToken: ct)) > 0;
-        if (tx is not null)
-            await tx.CommitAsync(ct);
+        await using var own = _dialect.UpdateIsOneStatement || shared is not null ? null : await connection.BeginTransactionAsync(ct);
+        var changed = await connection.ExecuteScalarAsync<int>(new CommandDefinition(sql, parameters, shared ?? own, cancellationToken: ct)) > 0;
+        if (own is not null)
+            await own.CommitAsync(ct);
         return changed;
     }
 

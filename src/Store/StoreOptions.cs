@@ -12,6 +12,31 @@ public sealed class StoreOptions
 
     /// <summary>Apply pending migrations when the host starts (safe when several hosts start at once).</summary>
     public bool MigrateOnStart { get; set; } = true;
+
+    /// <summary>
+    /// Group commit of the Processor's claims and status updates (<see cref="GroupCommit"/>): calls that arrive while a
+    /// transaction is written share the next one. On by default for PostgreSQL and SQLite; SQL Server keeps one
+    /// transaction per call until its suite has run the batched path (set <c>Writers</c> to turn it on there).
+    /// </summary>
+    public GroupCommitOptions GroupCommit { get; set; } = new();
+}
+
+/// <summary><c>ExternalAction:Store:GroupCommit</c>.</summary>
+public sealed class GroupCommitOptions
+{
+    /// <summary>Transactions written at the same time, each on its own connection; 0 turns group commit off. Default: 2
+    /// (PostgreSQL, SQLite), 0 (SQL Server).</summary>
+    public int? Writers { get; set; }
+
+    /// <summary>The most calls in one transaction.</summary>
+    public int MaxCalls { get; set; } = 64;
+
+    /// <summary>The settings for <paramref name="provider"/>: <see cref="Writers"/> filled in with its default.</summary>
+    public GroupCommitOptions For(string provider) => new()
+    {
+        Writers = Writers ?? (provider == StoreProviders.SqlServer ? 0 : 2),
+        MaxCalls = MaxCalls,
+    };
 }
 
 /// <summary>The supported providers.</summary>

@@ -23,14 +23,20 @@ public static class StoreServiceCollectionExtensions
             .Validate(o => StoreProviders.All.Contains(o.Provider),
                 $"{StoreOptions.Section}:Provider must be one of {string.Join(", ", StoreProviders.All)}.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.ConnectionString), $"{StoreOptions.Section}:ConnectionString is required.")
+            .Validate(o => o.GroupCommit.Writers is null or >= 0 and <= 16 && o.GroupCommit.MaxCalls is >= 1 and <= 1000,
+                $"{StoreOptions.Section}:GroupCommit: Writers must be between 0 (off) and 16, MaxCalls between 1 and 1000.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => SqlDialect.For(sp.GetRequiredService<IOptions<StoreOptions>>().Value.Provider));
         // The container owns the data source, so its connection pool is disposed with the host.
         services.TryAddSingleton(sp => sp.GetRequiredService<SqlDialect>()
             .CreateDataSource(sp.GetRequiredService<IOptions<StoreOptions>>().Value.ConnectionString));
-        services.TryAddSingleton(sp => new StatusStore(
-            sp.GetRequiredService<DbDataSource>(), sp.GetRequiredService<SqlDialect>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<StoreOptions>>().Value;
+            return new StatusStore(sp.GetRequiredService<DbDataSource>(), sp.GetRequiredService<SqlDialect>(), sp.GetRequiredService<TimeProvider>(),
+                options.GroupCommit.For(options.Provider));
+        });
         services.TryAddSingleton(sp => new StatusQueries(sp.GetRequiredService<DbDataSource>(), sp.GetRequiredService<SqlDialect>()));
         services.TryAddSingleton(sp => new Rules.DeliveryRulesStore(sp.GetRequiredService<DbDataSource>(), sp.GetRequiredService<SqlDialect>()));
         services.TryAddSingleton(sp => new Activations.JourneyActivations(sp.GetRequiredService<DbDataSource>()));
