@@ -129,9 +129,12 @@ internal sealed class GroupCommit : IAsyncDisposable
         BatchSize.Record(calls);
     }
 
+    /// <summary>Takes no more calls; the writers still write the ones queued, then stop.</summary>
+    public void Complete() => _queue.Writer.TryComplete();
+
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
+        Complete();
         await Task.WhenAll(_writers);
     }
 

@@ -12,7 +12,7 @@ namespace ExternalAction.Store;
 /// (<see cref="RequestLifecycle.Transitions"/>); the conditions below are built from it. Support's reads are
 /// <see cref="StatusQueries"/>. Dapper over the configured provider; SQL sits next to each call.
 /// </summary>
-public sealed class StatusStore : IAsyncDisposable
+public sealed class StatusStore : IAsyncDisposable, IDisposable
 {
     private readonly DbDataSource _db;
     private readonly GroupCommit? _groupCommit;
@@ -137,6 +137,9 @@ public sealed class StatusStore : IAsyncDisposable
 
     /// <summary>Lets the group commit finish the calls it holds.</summary>
     public ValueTask DisposeAsync() => _groupCommit?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    /// <summary>Takes no more calls; those the group commit holds are still written (a container disposed synchronously).</summary>
+    public void Dispose() => _groupCommit?.Complete();
 
     public Task MigrateAsync(CancellationToken ct) => Migrations.ApplyAsync(_db, _dialect, _clock, ct);
 
