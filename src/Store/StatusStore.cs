@@ -129,9 +129,6 @@ public sealed class StatusStore : IAsyncDisposable, IDisposable
 
     public string Provider => _dialect.Provider;
 
-    /// <summary>Transactions the group commit wrote and the calls they carried; null without group commit.</summary>
-    internal (long Transactions, long Calls)? GroupCommitted => _groupCommit?.Written;
-
     /// <summary>The group commit itself (tests hold its writer with a call of their own).</summary>
     internal GroupCommit? Group => _groupCommit;
 

@@ -52,7 +52,7 @@ public sealed class GroupCommitTests(string provider) : StoreSuite(provider)
         await Store.InsertReceivedAsync([taken], default);
         Assert.That((await Store.ClaimAsync(taken, "other", T0, TimeSpan.FromHours(1), default)).Claimed, Is.True);
 
-        var before = store.GroupCommitted!.Value;
+        var before = store.Group!.Written;
         var (held, release) = await HoldWriterAsync(store);
         var claims = rows.Select((row, i) => store.ClaimAsync(row, $"owner-{i}", T0, TimeSpan.FromMinutes(5), default)).ToList();
         await Task.Delay(100);
@@ -60,7 +60,7 @@ public sealed class GroupCommitTests(string provider) : StoreSuite(provider)
         release();
         await held;
         var results = await Task.WhenAll(claims);
-        var after = store.GroupCommitted!.Value;
+        var after = store.Group!.Written;
 
         Assert.Multiple(() =>
         {
@@ -99,7 +99,7 @@ public sealed class GroupCommitTests(string provider) : StoreSuite(provider)
         Task<int> Insert(string id) => store.Group!.RunAsync(id, (connection, tx, ct) =>
             connection.ExecuteAsync(new CommandDefinition($"INSERT INTO {table} (id) VALUES (@Id)", new { Id = id }, tx, cancellationToken: ct)), default);
 
-        var before = store.GroupCommitted!.Value;
+        var before = store.Group!.Written;
         var (held, release) = await HoldWriterAsync(store);
         var good = Enumerable.Range(0, 10).Select(i => Insert($"a{i}")).ToList();
         var bad = Insert("dup"); // sorts after the others: the shared transaction has run them when it fails
@@ -108,7 +108,7 @@ public sealed class GroupCommitTests(string provider) : StoreSuite(provider)
 
         Assert.That(await Task.WhenAll(good), Is.All.EqualTo(1));
         Assert.That(async () => await bad, Throws.InstanceOf<System.Data.Common.DbException>(), "the duplicate key fails its own call");
-        var after = store.GroupCommitted!.Value;
+        var after = store.Group!.Written;
         Assert.Multiple(async () =>
         {
             Assert.That(await Fixture.ScalarAsync($"SELECT COUNT(*) FROM {table}"), Is.EqualTo(11), "the ten good rows, once each, and the first 'dup'");
@@ -146,7 +146,7 @@ public sealed class GroupCommitTests(string provider) : StoreSuite(provider)
         {
             Assert.That(winners, Has.Count.EqualTo(rows.Count), "every request claimed");
             Assert.That(winners.Values, Is.All.EqualTo(1), "never by both");
-            Assert.That(processorA.GroupCommitted!.Value.Transactions + processorB.GroupCommitted!.Value.Transactions,
+            Assert.That(processorA.Group!.Written.Transactions + processorB.Group!.Written.Transactions,
                 Is.LessThanOrEqualTo(results.Length), "no more transactions than calls");
         });
     }

@@ -218,7 +218,7 @@ public sealed class ActionProcessor(
                 : $"{ending.Detail}; the ending could not be reported: {sent.Error}",
             CallbackBody = body,
             CallbackStatusCode = sent.StatusCode,
-            CallbackResult = sent.Failure == FailureKind.None ? "accepted" : sent.OutcomeUnknown ? $"{Decisions.OutcomeUnknown}: {sent.Error}" : sent.Error,
+            CallbackResult = sent.Failure == FailureKind.None ? "accepted" : Decisions.FailedReport(sent),
             CallbackOutcomeUnknown = sent.OutcomeUnknown,
         };
     }

@@ -24,6 +24,10 @@ public static class Decisions
     /// without an answer; the decision reads the row's <c>CallbackOutcomeUnknown</c> column.</summary>
     public const string OutcomeUnknown = "outcome unknown";
 
+    /// <summary>The row's <c>CallbackResult</c> for a failed report: its error, marked when it may have reached the receiver.</summary>
+    public static string? FailedReport(OutboundResult result) =>
+        result.OutcomeUnknown ? $"{OutcomeUnknown}: {result.Error}" : result.Error;
+
     /// <summary>A delivery that failed transiently, for every contract: to be rescheduled (<see cref="Reschedule"/>).</summary>
     public static Step.Retry DeliveryRetry(OutboundResult delivered) => new("delivery", delivered, new StatusUpdate
     {
@@ -98,7 +102,7 @@ public static class Decisions
                 {
                     Status = RequestStatuses.RetryScheduled,
                     CallbackStatusCode = result.StatusCode,
-                    CallbackResult = result.OutcomeUnknown ? $"{OutcomeUnknown}: {result.Error}" : result.Error,
+                    CallbackResult = FailedReport(result),
                     CallbackOutcomeUnknown = result.OutcomeUnknown,
                 });
 

@@ -214,7 +214,7 @@ public sealed class AjoStatusReporter(IHttpClientFactory clients, OutboundPipeli
                 {
                     Status = RequestStatuses.RetryScheduled,
                     CallbackStatusCode = result.StatusCode,
-                    CallbackResult = result.OutcomeUnknown ? $"{Decisions.OutcomeUnknown}: {result.Error}" : result.Error,
+                    CallbackResult = Decisions.FailedReport(result),
                     CallbackOutcomeUnknown = result.OutcomeUnknown,
                 });
             default:
