@@ -17,6 +17,7 @@
 # gives the issue 14 ratio "Processor CPU per request ÷ naive consumer's" in one session.
 # In MODE=intake the naive endpoint runs as a process of its own (start_naive_endpoint), and the tool records the CPU
 # per request of the Api over the intake step and of the naive endpoint over the naive step (--cpu, same /proc counters).
+# In MODE=e2e each run first warms its hosts until their tiered JIT is quiet (lib.sh warm_hosts; WARM=0 skips it).
 # Usage: [MODE=e2e|intake] [REPS=2] [E2E_RATE=500] [E2E_DURATION=20] [RATE=1000] [DURATION=10] [OUT=bench/results/compare]
 #        bash bench/compare.sh VARIANT...
 set -euo pipefail
@@ -61,6 +62,7 @@ PY
         tail -1 "$base/runs.tsv"
         exit 0
       fi
+      warm_hosts
       api=$(pid_of api); processor=$(pid_of processor)
       # The last figure is PostgreSQL's next transaction id: every write transaction takes one (reads take none, so the
       # tool's own status look-ups do not count), which gives the write transactions per request.

@@ -29,6 +29,7 @@ for rep in $(seq 1 "${REPS:-1}"); do
       source "$here/lib.sh"
       bench=(dotnet "$tool_dll")   # this checkout's tool, whatever BENCH_REPO says
       bench_up
+      warm_hosts   # the steady state, not the JIT (WARM=0 skips it)
       status_args=(--pg "$PG")
       [ "${CONSUMER:-processor}" = naive ] && status_args=()   # the naive consumer writes no status rows
       if [ -n "${RATES:-}" ]; then search=(--rates "$RATES"); else search=(--start "${START:-50}" --factor "${FACTOR:-1.5}" --max-rate "${MAX_RATE:-5000}"); fi

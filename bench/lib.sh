@@ -32,6 +32,7 @@ KEY=bench-key-0123456789  # at least 16 characters, or the Api refuses to start
 SUPPORT_KEY=bench-support-key
 SFMC_SECRET=bench-sfmc-signing-secret-0123456789abcdef0123456789abcdef  # Journey Builder's JWT signing secret (≥ 32 bytes)
 bench=(dotnet "$repo/tools/Bench/bin/Release/net10.0/ExternalAction.Bench.dll")
+own=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)   # this checkout, whatever BENCH_REPO says (warm_hosts runs its tool)
 
 bench_up() {
   bash "$repo/infra/rabbitmq.sh" start
@@ -73,6 +74,22 @@ bench_up() {
   # tool's naive consumer in the Processor's place (consume, POST the channel, POST the callback; no database): the
   # baseline of the Processor's CPU per request. Its requests have no status rows, so account them without --pg.
   if [ "${PROCESSOR:-1}" != 0 ]; then start_processor; fi
+}
+
+# Before a measurement: end-to-end load (WARM_RATE, default 100 req/s) until the tiered JIT of the Api and the Processor
+# (or naive consumer) is quiet, at most WARM_MAX s (default 300), with this checkout's tool (older builds have no
+# `warm`). A fresh .NET host spends about a third of its CPU re-compiling hot methods for a minute or more under load
+# (docs/benchmarks.md, "The tiered JIT"), so a run that starts before that measures the JIT, not the steady state.
+# WARM=0 skips it (each command's fixed warm-up remains). Needs the Processor (it waits for its callbacks).
+warm_hosts() {
+  [ "${WARM:-1}" = 0 ] && return 0
+  local jit="api=$(pid_of api)"
+  [ -n "$(pid_of processor)" ] && jit="$jit,processor=$(pid_of processor)"
+  [ "$own" = "$repo" ] || dotnet build -c Release -v q -nologo "$own/tools/Bench/ExternalAction.Bench.csproj" >/dev/null
+  local bench=(dotnet "$own/tools/Bench/bin/Release/net10.0/ExternalAction.Bench.dll")
+  tool warm --api "$API" --key "$KEY" --jit "$jit" --rate "${WARM_RATE:-100}" --max "${WARM_MAX:-300}" --sink-port "$SINK_PORT" \
+    --out "$out" > "$out/warm.log" 2>&1 || echo "warm-up incomplete (see $out/warm.log)" >&2
+  head -1 "$out/warm.md" 2>/dev/null || true
 }
 
 # The pid of a host this script started (a drill may restart one in a subshell: the file has the current one).

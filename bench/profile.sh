@@ -13,6 +13,7 @@ command -v perf >/dev/null || { apt-get install -y -qq linux-perf >/dev/null; }
 # W^X double mapping puts JIT code in an anonymous memfd that perf cannot match to the perf map: off while profiling.
 export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
 bench_up
+warm_hosts   # sampled after the tiered JIT is quiet (WARM=0 profiles a fresh host)
 rate="${E2E_RATE:-500}"; duration="${E2E_DURATION:-20}"; seconds="${PROFILE_SECONDS:-12}"
 tool e2e --name profile-e2e --api "$API" --key "$KEY" --rate "$rate" --duration "$duration" --grace 60 --pg "$PG" --sink-port "$SINK_PORT" --out "$out" &
 tool_pid=$!

@@ -28,6 +28,10 @@ internal static class BenchCommands
                     [--cpu api=PID,processor=PID]
                     stepped open-loop rates: the highest at which the end-to-end backlog stays bounded, then the
                     backlog's drain rate after the first overloaded step (docs/benchmarks.md, "e2e-max").
+          warm      --api BASE | --url URL  --key KEY  --jit api=PID,processor=PID  [--rate 100] [--window 5] [--quiet-ms 10]
+                    [--quiet-windows 2] [--max 300] [--grace 60] [--sink-port 5099]
+                    end-to-end load until every listed process's tiered JIT worker uses under quiet-ms of CPU per
+                    second for quiet-windows windows in a row (the steady state), then its callbacks; warm.json|.md.
           baseline  [--rabbit AMQP] [--rates 200,500,1000] [--duration 10] [--warmup 15]
                     the floor ("return 200") and the naive confirm-per-request endpoint, started here.
           all       --api BASE | --url URL  --key KEY  [--rabbit AMQP] [--rates 200,500,1000] [--duration 10] [--warmup 15]
@@ -69,6 +73,7 @@ internal static class BenchCommands
                 "max" => await MaxCommand.RunAsync(context),
                 "e2e" => await EndToEndCommand.RunAsync(context),
                 "e2e-max" => await EndToEndMaxCommand.RunAsync(context),
+                "warm" => await WarmCommand.RunAsync(context),
                 "naive-consumer" => await StandaloneCommands.NaiveConsumerAsync(context),
                 "naive-endpoint" => await StandaloneCommands.NaiveEndpointAsync(context),
                 "baseline" => await ComparisonCommand.BaselineAsync(context),
