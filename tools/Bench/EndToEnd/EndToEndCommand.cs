@@ -26,11 +26,7 @@ internal static class EndToEndCommand
         var drills = new SinkDrills(options.Seconds("callback-fail-seconds", 0), options.Integer("channel-429-every", 0));
         await using var sink = await CallbackSink.StartAsync(context.SinkPort, ledger, drills);
         var target = context.Intake();
-        async Task Acknowledge(long index, HttpResponseMessage response)
-        {
-            if (response.IsSuccessStatusCode && await RequestIdAsync(response) is { } requestId)
-                ledger.Acknowledged(Bodies.Token(context.Run, index), requestId);
-        }
+        var acknowledge = Acknowledger(ledger, context.Run);
 
         // Warm-up requests go all the way through and are accounted like the others, but give no latency sample; the
         // measured run starts once they are called back (or after 30 s), with the system idle and its code jitted.
@@ -38,14 +34,14 @@ internal static class EndToEndCommand
         if (warmup > TimeSpan.Zero)
         {
             await Measurement.OpenLoopAsync(context, "warm-up", target, Math.Min(rate, 100), warmup, sink.Url,
-                onSent: (body, due) => ledger.Sent(body.Token, due, measured: false), onResponse: Acknowledge, firstIndex: Measurement.WarmUpIndex);
+                onSent: (body, due) => ledger.Sent(body.Token, due, measured: false), onResponse: acknowledge, firstIndex: Measurement.WarmUpIndex);
             var idle = DateTime.UtcNow.AddSeconds(30);
             while (ledger.AwaitingCallback > 0 && DateTime.UtcNow < idle)
                 await Task.Delay(200);
         }
 
         var measured = await Measurement.OpenLoopAsync(context, $"intake-ack@{rate:0}", target, rate, duration, sink.Url,
-            onSent: (body, due) => ledger.Sent(body.Token, due), onResponse: Acknowledge,
+            onSent: (body, due) => ledger.Sent(body.Token, due), onResponse: acknowledge,
             extraProgress: () => $"  called back {sink.EndToEnd.TotalCount}");
 
         var source = StatusSource(context);
@@ -78,6 +74,13 @@ internal static class EndToEndCommand
             && accounting.Duplicated <= maxDuplicates;
         return passed ? 0 : 1;
     }
+
+    /// <summary>Reads each answer of a run: a 200's request id goes into the ledger under its body's token.</summary>
+    internal static Func<long, HttpResponseMessage, Task> Acknowledger(CallbackLedger ledger, string run) => async (index, response) =>
+    {
+        if (response.IsSuccessStatusCode && await RequestIdAsync(response) is { } requestId)
+            ledger.Acknowledged(Bodies.Token(run, index), requestId);
+    };
 
     internal static async Task<string?> RequestIdAsync(HttpResponseMessage response)
     {

@@ -57,17 +57,13 @@ internal static class EndToEndMaxCommand
         ledger.OnFirstCallback = windows.Record;
         await using var sink = await CallbackSink.StartAsync(context.SinkPort, ledger);
         var target = context.Intake();
-        async Task Acknowledge(long index, HttpResponseMessage response)
-        {
-            if (response.IsSuccessStatusCode && await EndToEndCommand.RequestIdAsync(response) is { } requestId)
-                ledger.Acknowledged(Bodies.Token(context.Run, index), requestId);
-        }
+        var acknowledge = EndToEndCommand.Acknowledger(ledger, context.Run);
 
         var warmup = options.Seconds("warmup", Measurement.WarmUpSeconds, smoke: 0);
         if (warmup > TimeSpan.Zero)
         {
             await Measurement.OpenLoopAsync(context, "warm-up", target, Math.Min(rates[0], 100), warmup, sink.Url,
-                onSent: (body, due) => ledger.Sent(body.Token, due, measured: false), onResponse: Acknowledge, firstIndex: Measurement.WarmUpIndex);
+                onSent: (body, due) => ledger.Sent(body.Token, due, measured: false), onResponse: acknowledge, firstIndex: Measurement.WarmUpIndex);
             await WaitForEmptyAsync(ledger, null, TimeSpan.FromSeconds(30));
         }
 
@@ -85,7 +81,7 @@ internal static class EndToEndMaxCommand
             timeline.Start(rate, counters);
             var first = index;
             var measured = await Measurement.OpenLoopAsync(context, $"e2e-step@{rate:0}", target, rate, stepDuration, sink.Url,
-                onSent: (body, due) => ledger.Sent(body.Token, due), onResponse: Acknowledge, firstIndex: first, counters: counters,
+                onSent: (body, due) => ledger.Sent(body.Token, due), onResponse: acknowledge, firstIndex: first, counters: counters,
                 extraProgress: () => $"  backlog {ledger.AwaitingCallback}");
             index += measured.Load.Sent + measured.Load.Dropped;
             var samples = timeline.Stop();

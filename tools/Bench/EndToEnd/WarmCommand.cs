@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using ExternalAction.Bench.Cli;
-using ExternalAction.Bench.Load;
 using ExternalAction.Bench.Reporting;
 
 namespace ExternalAction.Bench.EndToEnd;
@@ -41,17 +40,8 @@ internal static class WarmCommand
         }
 
         var ledger = new CallbackLedger();
-        long acknowledged = 0;
         await using var sink = await CallbackSink.StartAsync(context.SinkPort, ledger);
         var target = context.Intake();
-        async Task Acknowledge(long index, HttpResponseMessage response)
-        {
-            if (response.IsSuccessStatusCode && await EndToEndCommand.RequestIdAsync(response) is { } requestId)
-            {
-                ledger.Acknowledged(Bodies.Token(context.Run, index), requestId);
-                Interlocked.Increment(ref acknowledged);
-            }
-        }
 
         var windows = new List<Window>();
         var totals = jits.Keys.ToDictionary(k => k, _ => 0.0, StringComparer.Ordinal);
@@ -61,7 +51,7 @@ internal static class WarmCommand
         while (quietInARow < quietWindows && DateTime.UtcNow - started < max)
         {
             var run = await Measurement.OpenLoopAsync(context, "warm-up", target, rate, window, sink.Url,
-                onSent: (body, due) => ledger.Sent(body.Token, due, measured: false), onResponse: Acknowledge,
+                onSent: (body, due) => ledger.Sent(body.Token, due, measured: false), onResponse: EndToEndCommand.Acknowledger(ledger, context.Run),
                 firstIndex: Measurement.WarmUpIndex + sent);
             sent += run.Load.Sent;
             var seconds = Math.Max(run.Load.Seconds, 0.001);
@@ -87,7 +77,7 @@ internal static class WarmCommand
             await Task.Delay(200);
 
         var report = new WarmReport(rate, window.TotalSeconds, quietMs, quietWindows, quiet, Math.Round(elapsed, 1), totals, sent,
-            Interlocked.Read(ref acknowledged), ledger.CalledBackCount, ledger.AwaitingCallback, windows);
+            ledger.AcknowledgedCount, ledger.CalledBackCount, ledger.AwaitingCallback, windows);
         var file = options.Get("name", "warm");
         var folder = context.Results.Folder;
         await File.WriteAllTextAsync(Path.Combine(folder, $"{file}.json"), JsonSerializer.Serialize(report, ResultFiles.Json));
