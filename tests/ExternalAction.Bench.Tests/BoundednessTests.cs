@@ -72,6 +72,16 @@ public sealed class BoundednessTests
     }
 
     [Test]
+    public void A_step_that_failed_on_latency_alone_says_so_for_the_confirm_step()
+    {
+        Assert.That(Boundedness.Judge(Criterion, Step(100, Samples(_ => 5), firstP99: 20, secondP99: 200)).OnlyLatencyGrew, Is.True);
+        Assert.That(Boundedness.Judge(Criterion, Step(100, Samples(t => (long)(20 * t)), firstP99: 20, secondP99: 200)).OnlyLatencyGrew, Is.False,
+            "a growing backlog as well: an overload, no repeat");
+        Assert.That(Boundedness.Judge(Criterion, Step(100, Samples(t => (long)(20 * t)))).OnlyLatencyGrew, Is.False);
+        Assert.That(Boundedness.Judge(Criterion, Step(100, Samples(_ => 5))).OnlyLatencyGrew, Is.False, "bounded");
+    }
+
+    [Test]
     public void Latency_of_halves_with_few_callbacks_is_not_judged()
     {
         // 60 callbacks in a half: its p99 is its maximum, one pause of a loaded machine.

@@ -55,6 +55,39 @@ public sealed class MeasuringCommandsTests
     }
 
     [Test]
+    public async Task E2e_max_runs_a_step_again_when_only_its_tail_latency_grew_and_counts_the_repeat()
+    {
+        // Submissions 300-329 (the second half of the only 100 req/s step) are called back after a 600 ms pause, once: the
+        // backlog stays bounded, the second half's p99 is the pause. The repeat at the same rate has no pause.
+        await using var intake = await new FakeIntake { PausedSubmissions = 300..330, PauseFor = TimeSpan.FromMilliseconds(600) }.StartAsync();
+
+        var (exit, output) = await RunAsync("e2e-max", "--rates", "100", "--step", "4", "--settle", "5",
+            "--warmup", "0", "--grace", "30", "--api", intake.Url, "--key", FakeIntake.Key);
+
+        Assert.That(exit, Is.Zero, output);
+        var max = (await ResultAsync("e2e-max")).EndToEndMax!;
+        Assert.That(max.Steps.Select(s => (s.Phase, s.Rate, s.Bounded)), Is.EqualTo(new[] { ("search", 100d, false), ("confirm", 100d, true) }), output);
+        Assert.That(max.Steps[0].Reasons, Is.EqualTo(new[] { max.Steps[0].Reasons.Single() }).And.Some.Contains("e2e p99 grew"));
+        Assert.That(max.Steps[0].SecondHalfP99Ms, Is.GreaterThan(550));
+        Assert.That(max.MaxRate, Is.EqualTo(100));
+        Assert.That(max.Drain, Is.Null, "no step overloaded the consumer");
+    }
+
+    [Test]
+    public async Task E2e_max_without_confirm_takes_a_pause_for_an_overload()
+    {
+        await using var intake = await new FakeIntake { PausedSubmissions = 300..330, PauseFor = TimeSpan.FromMilliseconds(600) }.StartAsync();
+
+        var (exit, output) = await RunAsync("e2e-max", "--rates", "100", "--step", "4", "--settle", "5", "--confirm", "0",
+            "--warmup", "0", "--grace", "30", "--api", intake.Url, "--key", FakeIntake.Key);
+
+        Assert.That(exit, Is.EqualTo(1), output);
+        var max = (await ResultAsync("e2e-max")).EndToEndMax!;
+        Assert.That(max.Steps.Select(s => (s.Phase, s.Bounded)), Is.EqualTo(new[] { ("search", false) }), output);
+        Assert.That(max.MaxRate, Is.Null);
+    }
+
+    [Test]
     public async Task E2e_max_bisects_between_the_highest_bounded_and_the_first_unbounded_rate()
     {
         await using var intake = await new FakeIntake { CallbackRate = 100 }.StartAsync();

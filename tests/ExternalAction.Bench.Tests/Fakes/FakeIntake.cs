@@ -35,6 +35,12 @@ public sealed class FakeIntake : IAsyncDisposable
     /// <summary>Bodies containing this text are answered 500 (to prove the fuzz command notices).</summary>
     public string? FailOn { get; init; }
 
+    /// <summary>Submissions (1-based numbers, in arrival order) whose callbacks wait <see cref="PauseFor"/> first: one pause
+    /// of a loaded machine, once, for e2e-max's confirm step.</summary>
+    public Range PausedSubmissions { get; init; } = ..0;
+
+    public TimeSpan PauseFor { get; init; }
+
     public string Url => _server!.Url;
 
     public async Task<FakeIntake> StartAsync()
@@ -98,11 +104,16 @@ public sealed class FakeIntake : IAsyncDisposable
         if (!lose)
         {
             var copies = DuplicateEvery > 0 && n % DuplicateEvery == 0 ? 2 : 1;
+            var pause = n >= PausedSubmissions.Start.Value && n < PausedSubmissions.End.Value ? PauseFor : TimeSpan.Zero;
             if (CallbackRate > 0)
                 _throttled.Writer.TryWrite(() => CallBackAsync(callbackUrl, token, requestId, copies));
             else
                 lock (_pending)
-                    _pending.Add(Task.Run(() => CallBackAsync(callbackUrl, token, requestId, copies)));
+                    _pending.Add(Task.Run(async () =>
+                    {
+                        await Task.Delay(pause);
+                        await CallBackAsync(callbackUrl, token, requestId, copies);
+                    }));
         }
         return Results.Ok(new { requestId, status = "accepted", message = "Request accepted for processing" });
     }

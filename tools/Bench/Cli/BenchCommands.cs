@@ -23,7 +23,7 @@ internal static class BenchCommands
                     [--callback-fail-seconds 0] [--channel-429-every 0]
                     request sent → callback received, and the outcome accounting (lost and duplicated must be 0).
           e2e-max   --api BASE | --url URL  --key KEY  [--rates 50,100,200 | --start 50 --factor 1.5 --max-rate 5000]
-                    [--step 10] [--bisect 2] [--settle 10] [--drain-timeout 120] [--max-growth 0.05]
+                    [--step 10] [--bisect 2] [--confirm 1] [--settle 10] [--drain-timeout 120] [--max-growth 0.05]
                     [--max-backlog-seconds 1] [--warmup 15] [--grace 120] [--pg CONNSTR | --support-key KEY]
                     [--cpu api=PID,processor=PID]
                     stepped open-loop rates: the highest at which the end-to-end backlog stays bounded, then the

@@ -33,7 +33,9 @@ internal sealed record StepFigures(
     double? FirstHalfP99Ms, double? SecondHalfP99Ms, long Acknowledged, long CalledBack, long FewestInAHalf = long.MaxValue);
 
 /// <summary>The criterion's judgement of one step: bounded or not, each failed condition in words, and the growth.</summary>
-internal sealed record StepVerdict(bool Bounded, IReadOnlyList<string> Reasons, double GrowthPerSecond, long EndBacklog);
+/// <param name="OnlyLatencyGrew">The latency condition is the only one that failed: the backlog stayed bounded and every
+/// request was answered and called back. One pause of a shared machine does that too (<c>e2e-max --confirm</c>).</param>
+internal sealed record StepVerdict(bool Bounded, IReadOnlyList<string> Reasons, double GrowthPerSecond, long EndBacklog, bool OnlyLatencyGrew = false);
 
 internal static class Boundedness
 {
@@ -52,12 +54,13 @@ internal static class Boundedness
             reasons.Add($"backlog {end} at the end of the step (limit {F(criterion.MaxBacklogSeconds * step.Rate)})");
         if (step.Acknowledged > 0 && step.CalledBack < criterion.MinCalledBack * step.Acknowledged)
             reasons.Add($"only {step.CalledBack} of {step.Acknowledged} acknowledged requests called back within the settle time");
-        if (step.FirstHalfP99Ms is { } first && step.SecondHalfP99Ms is { } second && step.FewestInAHalf >= criterion.MinSamplesForP99
-            && second > (criterion.P99Growth * first) + criterion.P99SlackMs)
-            reasons.Add($"e2e p99 grew from {F(first)} ms (first half) to {F(second)} ms (second half)");
+        var latencyGrew = step.FirstHalfP99Ms is { } first && step.SecondHalfP99Ms is { } second && step.FewestInAHalf >= criterion.MinSamplesForP99
+            && second > (criterion.P99Growth * first) + criterion.P99SlackMs;
+        if (latencyGrew)
+            reasons.Add($"e2e p99 grew from {F(step.FirstHalfP99Ms!.Value)} ms (first half) to {F(step.SecondHalfP99Ms!.Value)} ms (second half)");
         if (step.Acknowledged == 0)
             reasons.Add("no request was acknowledged");
-        return new StepVerdict(reasons.Count == 0, reasons, growth, end);
+        return new StepVerdict(reasons.Count == 0, reasons, growth, end, latencyGrew && reasons.Count == 1);
     }
 
     /// <summary>Least-squares slope (backlog per second) of the samples; 0 for fewer than two distinct times.</summary>

@@ -47,6 +47,7 @@ internal static class EndToEndMaxCommand
         var settle = options.Seconds("settle", 10, smoke: 5);
         var drainTimeout = options.Seconds("drain-timeout", 120, smoke: 30);
         var bisect = options.Integer("bisect", 0);
+        var confirm = options.Integer("confirm", 1);
         var grace = options.Seconds("grace", 120, smoke: 20);
         var criterion = new BoundedCriterion(options.Number("max-growth", 0.05), options.Number("max-backlog-seconds", 1),
             options.Number("p99-growth", 2), options.Number("p99-slack-ms", 50), options.Number("min-called-back", 0.99),
@@ -74,7 +75,7 @@ internal static class EndToEndMaxCommand
         double? lo = null, hi = null;
         long index = 0;
 
-        async Task<EndToEndStep> StepAsync(double rate, string phase)
+        async Task<(EndToEndStep Step, bool OnlyLatencyGrew)> StepAsync(double rate, string phase)
         {
             var window = windows.Open(Stopwatch.GetTimestamp(), stepDuration);
             var counters = new LiveCounters();
@@ -98,12 +99,23 @@ internal static class EndToEndMaxCommand
             steps.Add(step);
             await context.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"step {rate:0} req/s: {(verdict.Bounded ? "bounded" : "NOT bounded: " + string.Join("; ", verdict.Reasons))}"));
+            return (step, verdict.OnlyLatencyGrew);
+        }
+
+        // A step whose only failure is the tail latency of its second half (backlog bounded, everything called back) is
+        // run again at the same rate, up to --confirm times, and counts as bounded if a repeat is: a queue that builds up
+        // does so again, one pause of the shared machine (a neighbour, a GC, a checkpoint) does not come back on cue.
+        async Task<EndToEndStep> JudgedStepAsync(double rate, string phase)
+        {
+            var (step, onlyLatency) = await StepAsync(rate, phase);
+            for (var i = 0; i < confirm && !step.Bounded && onlyLatency; i++)
+                (step, onlyLatency) = await StepAsync(rate, "confirm");
             return step;
         }
 
         foreach (var rate in rates)
         {
-            var step = await StepAsync(rate, "search");
+            var step = await JudgedStepAsync(rate, "search");
             if (step.Bounded)
             {
                 lo = rate;
@@ -118,7 +130,7 @@ internal static class EndToEndMaxCommand
             var mid = Math.Round((low + high) / 2);
             if (mid <= low || mid >= high)
                 break;
-            if ((await StepAsync(mid, "bisect")).Bounded)
+            if ((await JudgedStepAsync(mid, "bisect")).Bounded)
             {
                 lo = mid;
             }
@@ -166,7 +178,7 @@ internal static class EndToEndMaxCommand
         }
         var c = max.Criterion;
         text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-            $"Bounded = every request answered 2xx, backlog slope over the second half ≤ {c.MaxGrowth:0.###} × rate per second, backlog at the end ≤ {c.MaxBacklogSeconds:0.##} s of work, second-half e2e p99 ≤ {c.P99Growth:0.##} × first half + {c.P99SlackMs:0} ms (with ≥ {c.MinSamplesForP99} callbacks in each half), ≥ {c.MinCalledBack:P0} called back within the settle time."));
+            $"Bounded = every request answered 2xx, backlog slope over the second half ≤ {c.MaxGrowth:0.###} × rate per second, backlog at the end ≤ {c.MaxBacklogSeconds:0.##} s of work, second-half e2e p99 ≤ {c.P99Growth:0.##} × first half + {c.P99SlackMs:0} ms (with ≥ {c.MinSamplesForP99} callbacks in each half; a step that fails on this alone is run again, phase confirm, and counts as bounded if the repeat is), ≥ {c.MinCalledBack:P0} called back within the settle time."));
         var cpu = max.Steps.Where(s => s.CpuMsPerRequest is { Count: > 0 }).ToList();
         if (cpu.Count > 0)
         {
