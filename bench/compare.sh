@@ -6,7 +6,8 @@
 #   bash bench/compare.sh "no-prepare:PG_EXTRA=;Max Auto Prepare=0" "prepare:"
 # For each run it records ack and end-to-end percentiles, the CPU each server process used per acknowledged
 # request (user + system, from /proc, from the end of the warm-up to the end of the run) and PostgreSQL's write
-# transactions per acknowledged request (transaction ids taken over the same span), then writes compare.md with the medians
+# transactions per acknowledged request (transaction ids taken over the same span) and the KB each host allocated per
+# acknowledged request (the runtime's dotnet.gc.heap.total_allocated on /metrics), then writes compare.md with the medians
 # and the ratios to the first variant. Bounded: about 75 s per run. Loopback only.
 # MODE=intake compares the intake alone instead (no Processor, as the naive baseline is measured): `all` at RATE
 # (default 1000) req/s, i.e. floor, naive confirm-per-request endpoint and our intake in the same run, recording the
@@ -67,7 +68,10 @@ PY
       # The last figure is PostgreSQL's next transaction id: every write transaction takes one (reads take none, so the
       # tool's own status look-ups do not count), which gives the write transactions per request.
       xid() { PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT pg_current_xact_id()::text"; }
-      sample() { echo "$(cpu_ticks "$api") $(cpu_ticks "$processor") $(cpu_ticks_named postgres) $(cpu_ticks_named beam.smp) $(xid)"; }
+      # Bytes each host allocated since it started (the runtime's System.Runtime meter on /metrics); nan where a host has
+      # no such metric (the naive consumer, a build from before it was exported).
+      allocated() { curl -sf --max-time 5 "$1/metrics" | awk '/^dotnet_gc_heap_total_allocated_bytes_total/ {print $NF; found=1} END {if (!found) print "nan"}'; }
+      sample() { echo "$(cpu_ticks "$api") $(cpu_ticks "$processor") $(cpu_ticks_named postgres) $(cpu_ticks_named beam.smp) $(xid) $(allocated "$API") $(allocated "$PROCESSOR_URL")"; }
       status_args=(--pg "$PG")
       [ "${CONSUMER:-processor}" = naive ] && status_args=()   # the naive consumer writes no status rows
       tool e2e --name compare --api "$API" --key "$KEY" --rate "${E2E_RATE:-500}" --duration "${E2E_DURATION:-20}" --grace 60 "${status_args[@]}" --sink-port "$SINK_PORT" --out "$out" > "$out/e2e.log" 2>&1 &
@@ -79,28 +83,33 @@ PY
 import json, sys
 result = json.load(open(sys.argv[1]))
 name, rep, hz = sys.argv[2], sys.argv[3], int(sys.argv[4])
-before, after = [int(x) for x in sys.argv[5].split()], [int(x) for x in sys.argv[6].split()]
+before, after = [float(x) for x in sys.argv[5].split()], [float(x) for x in sys.argv[6].split()]
 runs = {r["name"].split("@")[0]: r for r in result["runs"]}
 acc = result["accounting"]
 ack, e2e = runs["intake-ack"], runs["end-to-end"]
 cpu = [1000.0 * (a - b) / hz / ack["sent"] for a, b in zip(after[:4], before[:4])]
 xacts = (after[4] - before[4] - 1) / ack["sent"]  # the second sample's own id not counted
-print("\t".join(str(x) for x in [name, rep, ack["p50Ms"], ack["p99Ms"], e2e["p50Ms"], e2e["p99Ms"], *(f"{c:.3f}" for c in cpu), f"{xacts:.3f}", acc["lost"], acc["duplicated"]]))
+allocated = [(a - b) / 1024 / ack["sent"] for a, b in zip(after[5:7], before[5:7])]  # KB per request (nan stays nan)
+print("\t".join(str(x) for x in [name, rep, ack["p50Ms"], ack["p99Ms"], e2e["p50Ms"], e2e["p99Ms"], *(f"{c:.3f}" for c in cpu), f"{xacts:.3f}",
+                                 *(f"{k:.1f}" for k in allocated), acc["lost"], acc["duplicated"]]))
 PY
       tail -1 "$base/runs.tsv"
     )
   done
 done
 python3 - "$base/runs.tsv" "$base/compare.md" "$@" <<'PY'
-import os, statistics, sys
+import math, os, statistics, sys
 rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1]) if line.strip()]
 names = [v.split(":", 1)[0] for v in sys.argv[3:]]
 cols = ["ack p50 ms", "ack p99 ms", "e2e p50 ms", "e2e p99 ms", "Api CPU ms/req", "Processor (or naive consumer) CPU ms/req", "PostgreSQL CPU ms/req", "RabbitMQ CPU ms/req",
-        "PostgreSQL write transactions/req"]
+        "PostgreSQL write transactions/req", "Api KB allocated/req", "Processor KB allocated/req"]
 if os.environ.get("MODE") == "intake":
     cols = ["ack p50 ms", "ack p99 ms", "ack p99.9 ms", "naive p99 ms", "p99 ÷ naive p99", "throughput ÷ naive", "Api CPU ms/req",
             "naive endpoint CPU ms/req", "Api ÷ naive CPU (per step)"]
-med = {n: [statistics.median(float(r[2 + i]) for r in rows if r[0] == n) for i in range(len(cols))] for n in names}
+def median(values):
+    values = [v for v in values if not math.isnan(v)]
+    return statistics.median(values) if values else float("nan")
+med = {n: [median(float(r[2 + i]) for r in rows if r[0] == n) for i in range(len(cols))] for n in names}
 with open(sys.argv[2], "w") as f:
     f.write("| variant | runs | " + " | ".join(cols) + " | lost | duplicated |\n|" + "---|" * (len(cols) + 4) + "\n")
     for n in names:
@@ -108,7 +117,7 @@ with open(sys.argv[2], "w") as f:
         f.write(f"| {n} | {len(mine)} | " + " | ".join(f"{v:.3g}" for v in med[n]) + f" | {sum(int(r[-2]) for r in mine)} | {sum(int(r[-1]) for r in mine)} |\n")
     first = names[0]
     for n in names[1:]:
-        f.write(f"| {n} ÷ {first} | | " + " | ".join(f"{a / b:.2f}×" if b else "—" for a, b in zip(med[n], med[first])) + " | | |\n")
+        f.write(f"| {n} ÷ {first} | | " + " | ".join(f"{a / b:.2f}×" if b and not math.isnan(a / b) else "—" for a, b in zip(med[n], med[first])) + " | | |\n")
     f.write("\nMedians of the runs; every run's row is in runs.tsv (variant, run, the columns above, lost, duplicated).\n")
 print(open(sys.argv[2]).read())
 PY

@@ -25,7 +25,9 @@ public static class ServiceDefaultsExtensions
                 // Outbound URLs can be credentials (Slack webhooks) or carry personal data: scheme, host and port only.
                 .AddHttpClientInstrumentation(OutboundUrlRedaction.Configure))
             .WithMetrics(m => m
-                .AddMeter("MassTransit", "ExternalAction.*")
+                // System.Runtime: the runtime's own meter (GC, allocated bytes, thread pool, JIT), so /metrics shows what
+                // dotnet-counters would; bench/compare.sh reads dotnet.gc.heap.total_allocated for allocations per request.
+                .AddMeter("MassTransit", "ExternalAction.*", "System.Runtime")
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 // GET /metrics (MapDefaultEndpoints): each scrape reads the current values, no cached answer.
