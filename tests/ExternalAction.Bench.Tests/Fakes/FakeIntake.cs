@@ -36,7 +36,7 @@ public sealed class FakeIntake : IAsyncDisposable
     public string? FailOn { get; init; }
 
     /// <summary>Submissions (1-based numbers, in arrival order) whose callbacks wait <see cref="PauseFor"/> first: one pause
-    /// of a loaded machine, once, for e2e-max's confirm step.</summary>
+    /// of a loaded machine, once, for e2e-max's confirm step. Callbacks sent at once only (<see cref="CallbackRate"/> 0).</summary>
     public Range PausedSubmissions { get; init; } = ..0;
 
     public TimeSpan PauseFor { get; init; }

@@ -54,10 +54,13 @@ internal static class Boundedness
             reasons.Add($"backlog {end} at the end of the step (limit {F(criterion.MaxBacklogSeconds * step.Rate)})");
         if (step.Acknowledged > 0 && step.CalledBack < criterion.MinCalledBack * step.Acknowledged)
             reasons.Add($"only {step.CalledBack} of {step.Acknowledged} acknowledged requests called back within the settle time");
-        var latencyGrew = step.FirstHalfP99Ms is { } first && step.SecondHalfP99Ms is { } second && step.FewestInAHalf >= criterion.MinSamplesForP99
-            && second > (criterion.P99Growth * first) + criterion.P99SlackMs;
-        if (latencyGrew)
-            reasons.Add($"e2e p99 grew from {F(step.FirstHalfP99Ms!.Value)} ms (first half) to {F(step.SecondHalfP99Ms!.Value)} ms (second half)");
+        var latencyGrew = false;
+        if (step.FirstHalfP99Ms is { } first && step.SecondHalfP99Ms is { } second && step.FewestInAHalf >= criterion.MinSamplesForP99
+            && second > (criterion.P99Growth * first) + criterion.P99SlackMs)
+        {
+            latencyGrew = true;
+            reasons.Add($"e2e p99 grew from {F(first)} ms (first half) to {F(second)} ms (second half)");
+        }
         if (step.Acknowledged == 0)
             reasons.Add("no request was acknowledged");
         return new StepVerdict(reasons.Count == 0, reasons, growth, end, latencyGrew && reasons.Count == 1);
