@@ -137,6 +137,8 @@ public sealed class ConsoleTests
         await Assertions.Expect(page.Locator("#replay-outcome")).ToContainTextAsync("Replayed");
 
         await ReloadUntilStatusAsync(page, "CallbackSent");
+        // The page after the redirect may already show CallbackSent (a fast Processor): then nothing reloaded it yet.
+        await page.GotoAsync(page.Url);
         await Assertions.Expect(page.Locator("#replay-outcome")).ToHaveCountAsync(0); // shown once, after the redirect
         Assert.That(await page.Locator("#timeline").InnerTextAsync(), Does.Contain("replayed by alice: channel back after the outage"));
         Assert.That(_env.RequestsTo(callbackPath), Has.Count.EqualTo(1), "one callback, after the replay");
