@@ -12,8 +12,9 @@
 # like the naive baseline (no consumer competing for the cores). INTAKE_WITH_PROCESSOR=1 keeps it consuming.
 # Results (JSON, Markdown, SVG, commands.txt, host logs) land in bench/results/. Bounded in time (about 6 minutes).
 # Usage: [RATES=200,500,1000] [DURATION=10] [E2E_RATE=500] [E2E_DURATION=20] [WORKERS=8,32,128] [DOC=docs/benchmarks.md]
-#        [SFMC_RATES=200,500] [ONLY=e2e|sfmc|ajo] [PROCESSOR=0] [INTAKE_WITH_PROCESSOR=1] bash bench/run.sh     (DOC= leaves the document alone;
-#        PROCESSOR=0 never starts the Processor and skips e2e)
+#        [SFMC_RATES=200,500] [ROUNDS=1] [ONLY=e2e|sfmc|ajo] [PROCESSOR=0] [INTAKE_WITH_PROCESSOR=1] bash bench/run.sh     (DOC= leaves the document alone;
+#        PROCESSOR=0 never starts the Processor and skips e2e; ROUNDS=N measures sfmc's and ajo's targets in N alternating
+#        rounds of DURATION each and pools them, so a broker stall cannot decide a p99 ratio alone: tools/Bench/Cli/Rounds.cs)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 rm -f "$out/commands.txt" "$out"/{all,e2e,max,sfmc,ajo}.{json,md,svg}
 echo "${ONLY:+ONLY=$ONLY }${PROCESSOR:+PROCESSOR=$PROCESSOR }${INTAKE_WITH_PROCESSOR:+INTAKE_WITH_PROCESSOR=$INTAKE_WITH_PROCESSOR }RATES=${RATES:-200,500,1000} DURATION=${DURATION:-10} E2E_RATE=${E2E_RATE:-500} E2E_DURATION=${E2E_DURATION:-20} WORKERS=${WORKERS:-8,32,128} bash bench/run.sh   # runs:" > "$out/commands.txt"
@@ -22,7 +23,7 @@ status=0
 if [ "${ONLY:-}" = ajo ]; then
   stop_processor
   echo "# Processor stopped: the answers measured alone" >> "$out/commands.txt"
-  tool ajo --api "$API" --key "$KEY" --rabbit "$RABBIT" --sink-port "$SINK_PORT" --rates "${RATES:-200,500}" --duration "${DURATION:-10}" --out "$out" || status=1
+  tool ajo --api "$API" --key "$KEY" --rabbit "$RABBIT" --sink-port "$SINK_PORT" --rates "${RATES:-200,500}" --duration "${DURATION:-10}" --rounds "${ROUNDS:-1}" --out "$out" || status=1
   echo "Results in $out"
   exit $status
 fi
@@ -38,7 +39,7 @@ if [ "${ONLY:-}" != e2e ]; then
     tool all --api "$API" --key "$KEY" --rabbit "$RABBIT" --rates "${RATES:-200,500,1000}" --duration "${DURATION:-10}" --out "$out" || status=1
   fi
   # Journey Builder executes (plain, rules split, 50 ms lookup split) beside the intake and the naive baseline.
-  tool sfmc --api "$API" --key "$KEY" --rabbit "$RABBIT" --secret "$SFMC_SECRET" --rates "${SFMC_RATES:-200,500}" --duration "${DURATION:-10}" --out "$out" || status=1
+  tool sfmc --api "$API" --key "$KEY" --rabbit "$RABBIT" --secret "$SFMC_SECRET" --rates "${SFMC_RATES:-200,500}" --duration "${DURATION:-10}" --rounds "${ROUNDS:-1}" --out "$out" || status=1
   if [ "${ONLY:-}" != sfmc ]; then
     start_naive_endpoint
     tool max --api "$API" --key "$KEY" --naive "$NAIVE_URL" --rabbit "$RABBIT" --cpu "api=$(pid_of api),naive=$(pid_of naive)" \

@@ -80,6 +80,27 @@ public sealed class BenchCommandsTests
     }
 
     [Test]
+    public async Task Ajo_in_rounds_pools_each_targets_windows_and_counts_the_lookups_fallback_answers()
+    {
+        await using var vhost = await RabbitVirtualHost.CreateAsync();
+        await using var intake = await new FakeIntake().StartAsync();
+
+        var (exit, output) = await RunAsync("ajo", "--smoke", "--duration", "1", "--warmup", "0", "--rounds", "2", "--rabbit", vhost.Url,
+            "--api", intake.Url, "--key", FakeIntake.Key);
+
+        Assert.That(exit, Is.Zero, output);
+        var result = await ResultAsync("ajo");
+        Assert.That(result.Runs.Select(r => r.Name), Is.EqualTo(new[] { "floor@50", "naive@50", "intake@50", "ajo-rules@50", "ajo-lookup@50" }));
+        Assert.That(result.Runs.Select(r => r.Sent), Is.All.EqualTo(100), "two windows of 50 requests each, pooled");
+        Assert.That(result.Runs.Select(r => r.Errors), Is.All.Zero);
+        var markdown = await File.ReadAllTextAsync(Path.Combine(_out, "ajo.md"));
+        Assert.That(markdown, Does.Contain("| 50 of 100 |"), "every odd-numbered lookup call of the fake is a fallback answer");
+        Assert.That(markdown, Does.Contain("| ajo-rules@50 | ").And.Contain("| intake@50 | "), "the per-round p99 table");
+        Assert.That(markdown, Does.Match(@"\| 50 \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \((met|not met)\) \| [0-9.]+ \|"), "a median of the rounds' ratios");
+        Assert.That(result.Options["key"], Is.EqualTo("***"));
+    }
+
+    [Test]
     public async Task Intake_reports_answers_by_status_and_fails_when_nothing_is_accepted()
     {
         await using var intake = await new FakeIntake().StartAsync();

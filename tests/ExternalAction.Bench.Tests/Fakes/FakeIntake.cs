@@ -64,9 +64,21 @@ public sealed class FakeIntake : IAsyncDisposable
                     ? Results.Json(new { requestId = "sfmc-" + token.Length, status = "queued" })
                     : Results.StatusCode(401);
             });
+            // AJO's custom-action invoke: JSON with the API key, answered with the response fields; the lookup action
+            // answers every odd-numbered call from its fallback ("unknown"), so the fallback count is known.
+            app.MapPost("/actions/{name}/ajo/invoke", async (string name, HttpRequest request) =>
+            {
+                if (request.Headers["X-API-Key"] != Key)
+                    return Results.StatusCode(401);
+                var call = JsonNode.Parse(await new StreamReader(request.Body).ReadToEndAsync());
+                var vip = name.Contains("lookup", StringComparison.Ordinal) && Interlocked.Increment(ref _lookups) % 2 == 1 ? "unknown" : "gold";
+                return call?["profileId"] is null ? Results.BadRequest() : Results.Json(new { status = vip });
+            });
         });
         return this;
     }
+
+    private long _lookups;
 
     private async Task<IResult> SubmitAsync(HttpRequest request)
     {

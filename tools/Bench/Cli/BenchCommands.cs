@@ -36,10 +36,10 @@ internal static class BenchCommands
                     the floor ("return 200") and the naive confirm-per-request endpoint, started here.
           all       --api BASE | --url URL  --key KEY  [--rabbit AMQP] [--rates 200,500,1000] [--duration 10] [--warmup 15]
                     floor, naive baseline and our intake at the same rates; ratios to the baseline.
-          ajo       --api BASE  --key KEY  [--rabbit AMQP] [--rates 200,500] [--duration 10] [--warmup 15]
+          ajo       --api BASE  --key KEY  [--rabbit AMQP] [--rates 200,500] [--duration 10] [--warmup 15] [--rounds 1]
                     floor, naive baseline, our B2B intake and the AJO custom-action face (rules: bench-ajo-rules;
                     a 50 ms lookup: bench-ajo-lookup) at the same rates; AJO p99 as ratios to the intake's.
-          sfmc      --api BASE  --key KEY  --secret JWT_SECRET  [--rabbit AMQP] [--rates 200,500] [--duration 10] [--decide-ms 50]
+          sfmc      --api BASE  --key KEY  --secret JWT_SECRET  [--rabbit AMQP] [--rates 200,500] [--duration 10] [--decide-ms 50] [--rounds 1]
                     floor, naive baseline, our B2B intake and Journey Builder executes (plain, rules split, 50 ms
                     lookup split) at the same rates; each SFMC p99 over the intake's.
           fuzz      --api BASE | --url URL  --key KEY  [--count 10000] [--seed 1] [--grace 60] [--sink-port 5099]

@@ -57,21 +57,14 @@ internal static class SfmcCommand
 
         foreach (var target in targets)
             await Measurement.WarmUpAsync(context, target, Math.Min(rates[0], 100), warmup, sink.Url);
-        var measured = new List<Measured>();
-        foreach (var rate in rates)
-        {
-            foreach (var target in targets)
-            {
-                measured.Add(await Measurement.OpenLoopAsync(context, $"{target.Name}@{rate:0}", target, rate, duration, sink.Url, firstIndex: (long)rate * 10_000_000));
-                await Task.Delay(pause);
-            }
-        }
+        var run = await Rounds.RunAsync(context, targets, rates, options.Integer("rounds", 1), duration, pause, sink.Url);
+        var measured = run.Pooled;
 
         var reports = measured.Select(m => m.Report).ToList();
         var problems = IntakeCommand.Problems([.. reports]).ToList();
         problems.AddRange(reports.Where(r => r.Name.StartsWith("sfmc", StringComparison.Ordinal) && r.Errors > 0)
             .Select(r => $"{r.Name}: {r.Errors} executes were not answered 200 ({string.Join(", ", r.ByStatus.Select(s => $"{s.Key}: {s.Value}"))})"));
-        var markdown = new StringBuilder(LatencyReport.MarkdownTable(reports)).Append('\n').Append(RatioTable(reports, rates));
+        var markdown = new StringBuilder(LatencyReport.MarkdownTable(reports)).Append('\n').Append(RatioTable(reports, run.Windows, rates)).Append('\n').Append(Rounds.WindowTable(run.Windows));
         var result = context.Result("sfmc", reports) with { Ratios = ComparisonCommand.Ratios(reports, rates), Problems = problems };
         await context.Results.WriteAsync(options.Get("name", "sfmc"), result, markdown.ToString(), measured.Select(m => (m.Report.Name, m.Histogram)), context.Out);
         foreach (var problem in problems)
@@ -79,10 +72,13 @@ internal static class SfmcCommand
         return problems.Count == 0 ? 0 : 1;
     }
 
-    /// <summary>Each SFMC target's p99 over the B2B intake's and over the naive baseline's, per rate (target: at most 1.2 over the intake).</summary>
-    public static string RatioTable(IReadOnlyList<LatencyReport> reports, IEnumerable<double> rates)
+    /// <summary>
+    /// Each SFMC target's p99 over the B2B intake's and over the naive baseline's, per rate (target: at most 1.2 over the
+    /// intake), pooled over the rounds and as the median of the rounds' own ratios (<see cref="Rounds"/>).
+    /// </summary>
+    public static string RatioTable(IReadOnlyList<LatencyReport> reports, IReadOnlyList<LatencyReport> windows, IEnumerable<double> rates)
     {
-        var text = new StringBuilder("| rate req/s | target | p99 ÷ intake p99 | p99 ÷ naive p99 |\n|---|---|---|---|\n");
+        var text = new StringBuilder("| rate req/s | target | p99 ÷ intake p99 | median of the rounds' p99 ÷ intake p99 | p99 ÷ naive p99 |\n|---|---|---|---|---|\n");
         foreach (var rate in rates)
         {
             LatencyReport Find(string name) => reports.Single(r => r.Name == $"{name}@{rate:0}");
@@ -90,7 +86,8 @@ internal static class SfmcCommand
             foreach (var name in new[] { "sfmc", "sfmc-rules", "sfmc-lookup" })
             {
                 var r = Find(name);
-                text.AppendLine(CultureInfo.InvariantCulture, $"| {rate:0} | {name} | {r.P99Ms / Math.Max(intake.P99Ms, 0.001):0.00} | {r.P99Ms / Math.Max(naive.P99Ms, 0.001):0.00} |");
+                var median = Rounds.MedianRatio(windows, name, "intake", rate);
+                text.AppendLine(CultureInfo.InvariantCulture, $"| {rate:0} | {name} | {r.P99Ms / Math.Max(intake.P99Ms, 0.001):0.00} | {median:0.00} | {r.P99Ms / Math.Max(naive.P99Ms, 0.001):0.00} |");
             }
         }
         return text.ToString();
