@@ -17,7 +17,7 @@
 #        rounds of DURATION each and pools them, so a broker stall cannot decide a p99 ratio alone: tools/Bench/Cli/Rounds.cs)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 rm -f "$out/commands.txt" "$out"/{all,e2e,max,sfmc,ajo}.{json,md,svg}
-echo "${ONLY:+ONLY=$ONLY }${PROCESSOR:+PROCESSOR=$PROCESSOR }${INTAKE_WITH_PROCESSOR:+INTAKE_WITH_PROCESSOR=$INTAKE_WITH_PROCESSOR }RATES=${RATES:-200,500,1000} DURATION=${DURATION:-10} E2E_RATE=${E2E_RATE:-500} E2E_DURATION=${E2E_DURATION:-20} WORKERS=${WORKERS:-8,32,128} bash bench/run.sh   # runs:" > "$out/commands.txt"
+echo "${ONLY:+ONLY=$ONLY }${PROCESSOR:+PROCESSOR=$PROCESSOR }${INTAKE_WITH_PROCESSOR:+INTAKE_WITH_PROCESSOR=$INTAKE_WITH_PROCESSOR }RATES=${RATES:-200,500,1000} DURATION=${DURATION:-10} E2E_RATE=${E2E_RATE:-500} E2E_DURATION=${E2E_DURATION:-20} WORKERS=${WORKERS:-8,32,128} SFMC_RATES=${SFMC_RATES:-200,500} ROUNDS=${ROUNDS:-1} bash bench/run.sh   # runs:" > "$out/commands.txt"
 bench_up
 status=0
 if [ "${ONLY:-}" = ajo ]; then
