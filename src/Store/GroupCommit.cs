@@ -7,9 +7,11 @@ namespace ExternalAction.Store;
 /// <summary>
 /// Group commit for the Processor's per-request writes (claims and status updates, <see cref="StatusStore"/>): a call
 /// that arrives while a transaction is being written waits for it, then goes with every other call that arrived
-/// meanwhile in the next one — one transaction, one commit (one WAL flush) for the lot. Nothing waits for company: a
-/// call alone on an idle store is written at once, so latency stays that of one statement and the amortisation grows
-/// with the load (the classic database group commit, done before the database).
+/// meanwhile in the next one — one transaction, one commit (one WAL flush) for the lot. By default nothing waits for
+/// company: a call alone on an idle store is written at once, so latency stays that of one statement and the
+/// amortisation grows with the load (the classic database group commit, done before the database). A gather window
+/// (<c>GatherMs</c>) makes a writer that took a call wait that long for more, so calls share transactions at light
+/// load too, at that cost in latency.
 /// <para>
 /// Guarantees are each call's own: its statement is committed before its task completes, so "claim before the side
 /// effect, outcome recorded after it" holds call by call. A batch runs its calls in request-id order (the Api's row
@@ -29,6 +31,8 @@ internal sealed class GroupCommit : IAsyncDisposable
 
     private readonly DbDataSource _db;
     private readonly int _maxBatch;
+    private readonly TimeSpan _gather;
+    private readonly TimeProvider _clock;
     private readonly Channel<Call> _queue = Channel.CreateUnbounded<Call>();
     private readonly Task[] _writers;
     private long _transactions;
@@ -36,12 +40,16 @@ internal sealed class GroupCommit : IAsyncDisposable
 
     /// <param name="writers">Transactions written at the same time (each on a connection of its own).</param>
     /// <param name="maxBatch">The most calls in one transaction.</param>
-    public GroupCommit(DbDataSource db, int writers, int maxBatch)
+    /// <param name="gather">How long a writer waits for more calls after the first (zero: not at all).</param>
+    public GroupCommit(DbDataSource db, int writers, int maxBatch, TimeSpan gather = default, TimeProvider? clock = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(writers);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBatch);
+        ArgumentOutOfRangeException.ThrowIfLessThan(gather, TimeSpan.Zero);
         _db = db;
         _maxBatch = maxBatch;
+        _gather = gather;
+        _clock = clock ?? TimeProvider.System;
         _writers = Enumerable.Range(0, writers).Select(_ => Task.Run(WriteLoopAsync)).ToArray();
     }
 
@@ -69,19 +77,41 @@ internal sealed class GroupCommit : IAsyncDisposable
         while (await _queue.Reader.WaitToReadAsync())
         {
             batch.Clear();
-            while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var call))
-            {
-                if (!call.CancelIfRequested())
-                    batch.Add(call);
-            }
+            Take(batch);
             if (batch.Count == 0)
                 continue;
+            if (_gather > TimeSpan.Zero && batch.Count < _maxBatch)
+                await GatherAsync(batch);
             batch.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
             if (batch.Count == 1 || !await TogetherAsync(batch))
             {
                 foreach (var call in batch)
                     await AloneAsync(call);
             }
+        }
+    }
+
+    private void Take(List<Call> batch)
+    {
+        while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var call))
+        {
+            if (!call.CancelIfRequested())
+                batch.Add(call);
+        }
+    }
+
+    /// <summary>Adds the calls that arrive within the gather window, until the batch is full.</summary>
+    private async Task GatherAsync(List<Call> batch)
+    {
+        using var window = new CancellationTokenSource(_gather, _clock);
+        try
+        {
+            while (batch.Count < _maxBatch && await _queue.Reader.WaitToReadAsync(window.Token))
+                Take(batch);
+        }
+        catch (OperationCanceledException) when (window.IsCancellationRequested)
+        {
+            // the window closed: write what came
         }
     }
 

@@ -113,7 +113,7 @@ public sealed class StatusStore : IAsyncDisposable, IDisposable
     {
         _db = db;
         if (groupCommit is { Writers: > 0 } group)
-            _groupCommit = new GroupCommit(db, group.Writers.Value, group.MaxCalls);
+            _groupCommit = new GroupCommit(db, group.Writers.Value, group.MaxCalls, TimeSpan.FromMilliseconds(group.GatherMs), clock);
         _dialect = dialect;
         _clock = clock;
         _claimSql = ClaimSql(dialect);

@@ -23,8 +23,8 @@ public static class StoreServiceCollectionExtensions
             .Validate(o => StoreProviders.All.Contains(o.Provider),
                 $"{StoreOptions.Section}:Provider must be one of {string.Join(", ", StoreProviders.All)}.")
             .Validate(o => !string.IsNullOrWhiteSpace(o.ConnectionString), $"{StoreOptions.Section}:ConnectionString is required.")
-            .Validate(o => o.GroupCommit.Writers is null or >= 0 and <= 16 && o.GroupCommit.MaxCalls is >= 1 and <= 1000,
-                $"{StoreOptions.Section}:GroupCommit: Writers must be between 0 (off) and 16, MaxCalls between 1 and 1000.")
+            .Validate(o => o.GroupCommit.Writers is null or >= 0 and <= 16 && o.GroupCommit.MaxCalls is >= 1 and <= 1000 && o.GroupCommit.GatherMs is >= 0 and <= 100,
+                $"{StoreOptions.Section}:GroupCommit: Writers must be between 0 (off) and 16, MaxCalls between 1 and 1000, GatherMs between 0 and 100.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => SqlDialect.For(sp.GetRequiredService<IOptions<StoreOptions>>().Value.Provider));

@@ -90,6 +90,34 @@ public sealed class GroupCommitTests(string provider) : StoreSuite(provider)
     }
 
     [Test]
+    public async Task With_a_gather_window_a_lone_call_waits_for_company_until_the_window_closes_or_the_batch_is_full()
+    {
+        // The window runs on a fake clock: it closes when the test moves the clock, not when some real time has passed.
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(T0);
+        await using var store = Fixture.NewStore(new GroupCommitOptions { Writers = 1, MaxCalls = 3, GatherMs = 50 }, clock);
+        Task<ClaimResult> Claim(string owner) => store.ClaimAsync(Row($"gc-{Guid.NewGuid():N}"), owner, T0, TimeSpan.FromMinutes(5), default);
+        var before = store.Group!.Written;
+
+        var pair = new[] { Claim("owner-a"), Claim("owner-b") };
+        await Task.Delay(200);
+        Assert.That(pair.Any(c => c.IsCompleted), Is.False, "two calls of three possible: the writer waits for the window");
+        clock.Advance(TimeSpan.FromMilliseconds(50));
+        var claimed = await Task.WhenAll(pair).WaitAsync(TimeSpan.FromSeconds(10));
+        var afterPair = store.Group!.Written;
+
+        // Three calls fill the batch: written without the clock moving.
+        var full = await Task.WhenAll(Claim("owner-c"), Claim("owner-d"), Claim("owner-e")).WaitAsync(TimeSpan.FromSeconds(10));
+        var afterFull = store.Group!.Written;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(claimed.Concat(full).Select(c => c.Claimed), Is.All.True);
+            Assert.That((afterPair.Transactions - before.Transactions, afterPair.Calls - before.Calls), Is.EqualTo((1L, 2L)), "the pair in one transaction");
+            Assert.That((afterFull.Transactions - afterPair.Transactions, afterFull.Calls - afterPair.Calls), Is.EqualTo((1L, 3L)), "the full batch in one");
+        });
+    }
+
+    [Test]
     public async Task A_call_that_fails_in_a_shared_transaction_fails_alone_and_the_others_are_written()
     {
         var table = $"gc_probe_{Guid.NewGuid():N}"[..20];

@@ -39,10 +39,10 @@ public sealed class StoreFixture : IAsyncDisposable
     public StatusQueries Queries { get; }
 
     /// <summary>A store with its own connection pool on the same database, as another process would have.</summary>
-    public StatusStore NewStore(GroupCommitOptions? groupCommit = null)
+    public StatusStore NewStore(GroupCommitOptions? groupCommit = null, TimeProvider? clock = null)
     {
         var dialect = SqlDialect.For(Provider);
-        return new StatusStore(dialect.CreateDataSource(ConnectionString), dialect, TimeProvider.System, groupCommit);
+        return new StatusStore(dialect.CreateDataSource(ConnectionString), dialect, clock ?? TimeProvider.System, groupCommit);
     }
 
     /// <summary>A scalar read straight from the database, for what the store's API does not show.</summary>

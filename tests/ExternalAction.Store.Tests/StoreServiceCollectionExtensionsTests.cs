@@ -41,6 +41,17 @@ public sealed class StoreServiceCollectionExtensionsTests
         Assert.That(error!.Message, Does.Contain("ExternalAction:Store:Provider"));
     }
 
+    [TestCase("Writers", "17")]
+    [TestCase("MaxCalls", "0")]
+    [TestCase("GatherMs", "-1")]
+    [TestCase("GatherMs", "101")]
+    public void A_group_commit_setting_out_of_range_stops_the_start_naming_the_section(string key, string value)
+    {
+        using var host = Host(new() { [$"ExternalAction:Store:GroupCommit:{key}"] = value });
+        var error = Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.That(error!.Message, Does.Contain("ExternalAction:Store:GroupCommit").And.Contain(key));
+    }
+
     [Test]
     public async Task Starting_the_host_migrates_the_database()
     {
