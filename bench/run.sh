@@ -23,7 +23,7 @@ status=0
 if [ "${ONLY:-}" = ajo ]; then
   stop_processor
   echo "# Processor stopped: the answers measured alone" >> "$out/commands.txt"
-  tool ajo --api "$API" --key "$KEY" --rabbit "$RABBIT" --sink-port "$SINK_PORT" --rates "${RATES:-200,500}" --duration "${DURATION:-10}" --rounds "${ROUNDS:-1}" --out "$out" || status=1
+  tool ajo --api "$API" --key "$KEY" --rabbit "$RABBIT" --sink-port "$SINK_PORT" --cpu "api=$(pid_of api)" --rates "${RATES:-200,500}" --duration "${DURATION:-10}" --rounds "${ROUNDS:-1}" --out "$out" || status=1
   echo "Results in $out"
   exit $status
 fi
@@ -39,7 +39,7 @@ if [ "${ONLY:-}" != e2e ]; then
     tool all --api "$API" --key "$KEY" --rabbit "$RABBIT" --rates "${RATES:-200,500,1000}" --duration "${DURATION:-10}" --out "$out" || status=1
   fi
   # Journey Builder executes (plain, rules split, 50 ms lookup split) beside the intake and the naive baseline.
-  tool sfmc --api "$API" --key "$KEY" --rabbit "$RABBIT" --secret "$SFMC_SECRET" --rates "${SFMC_RATES:-200,500}" --duration "${DURATION:-10}" --rounds "${ROUNDS:-1}" --out "$out" || status=1
+  tool sfmc --api "$API" --key "$KEY" --rabbit "$RABBIT" --secret "$SFMC_SECRET" --cpu "api=$(pid_of api)" --rates "${SFMC_RATES:-200,500}" --duration "${DURATION:-10}" --rounds "${ROUNDS:-1}" --out "$out" || status=1
   if [ "${ONLY:-}" != sfmc ]; then
     start_naive_endpoint
     tool max --api "$API" --key "$KEY" --naive "$NAIVE_URL" --rabbit "$RABBIT" --cpu "api=$(pid_of api),naive=$(pid_of naive)" \

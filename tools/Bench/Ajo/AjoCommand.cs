@@ -56,7 +56,7 @@ internal static class AjoCommand
 
         var reports = measured.Select(m => m.Report).ToList();
         var problems = IntakeCommand.Problems([.. reports]).ToList();
-        var markdown = new StringBuilder(LatencyReport.MarkdownTable(reports)).Append('\n').Append(Targets(reports, run.Windows, rates, fallbacks.ToDictionary(f => f.Key, f => f.Value.Value))).Append('\n').Append(Rounds.WindowTable(run.Windows));
+        var markdown = new StringBuilder(LatencyReport.MarkdownTable(reports)).Append('\n').Append(Targets(reports, run.Windows, rates, fallbacks.ToDictionary(f => f.Key, f => f.Value.Value))).Append('\n').Append(Rounds.WindowTable(run.Windows)).Append('\n').Append(ProcessCpu.Table(reports));
         var result = context.Result("ajo", reports) with { Problems = problems };
         await context.Results.WriteAsync(options.Get("name", "ajo"), result, markdown.ToString(),
             measured.Select(m => (m.Report.Name, m.Histogram)), context.Out);

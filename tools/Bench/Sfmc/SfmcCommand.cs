@@ -64,7 +64,7 @@ internal static class SfmcCommand
         var problems = IntakeCommand.Problems([.. reports]).ToList();
         problems.AddRange(reports.Where(r => r.Name.StartsWith("sfmc", StringComparison.Ordinal) && r.Errors > 0)
             .Select(r => $"{r.Name}: {r.Errors} executes were not answered 200 ({string.Join(", ", r.ByStatus.Select(s => $"{s.Key}: {s.Value}"))})"));
-        var markdown = new StringBuilder(LatencyReport.MarkdownTable(reports)).Append('\n').Append(RatioTable(reports, run.Windows, rates)).Append('\n').Append(Rounds.WindowTable(run.Windows));
+        var markdown = new StringBuilder(LatencyReport.MarkdownTable(reports)).Append('\n').Append(RatioTable(reports, run.Windows, rates)).Append('\n').Append(Rounds.WindowTable(run.Windows)).Append('\n').Append(ProcessCpu.Table(reports));
         var result = context.Result("sfmc", reports) with { Ratios = ComparisonCommand.Ratios(reports, rates), Problems = problems };
         await context.Results.WriteAsync(options.Get("name", "sfmc"), result, markdown.ToString(), measured.Select(m => (m.Report.Name, m.Histogram)), context.Out);
         foreach (var problem in problems)
