@@ -86,7 +86,7 @@ public sealed class RoundsTests
     {
         var windows = new[] { Window("sfmc@100#1", 980, 20, 1).Report, Window("sfmc@100#2", 1000, 0, 1).Report };
 
-        Assert.That(Rounds.WindowTable(windows), Does.Contain("| sfmc@100 | 400.") .And.Contain(" · 5.0 |"));
+        Assert.That(Rounds.WindowTable(windows), Does.Contain("| sfmc@100 | 400.").And.Contain(" · 5.0 |"));
         Assert.That(Rounds.WindowTable([Window("sfmc@100", 10, 0, 1).Report]), Is.Empty);
     }
 }

@@ -22,6 +22,7 @@ public sealed class FakeIntake : IAsyncDisposable
     private readonly List<Task> _pending = [];
     private LoopbackServer? _server;
     private long _submissions;
+    private long _lookups;
 
     public int LoseEvery { get; init; }
 
@@ -77,8 +78,6 @@ public sealed class FakeIntake : IAsyncDisposable
         });
         return this;
     }
-
-    private long _lookups;
 
     private async Task<IResult> SubmitAsync(HttpRequest request)
     {

@@ -24,6 +24,8 @@ internal static class Rounds
         ArgumentOutOfRangeException.ThrowIfLessThan(rounds, 1);
         var pooled = new List<Measured>();
         var windows = new List<LatencyReport>();
+        // Indexes never repeat within a process: a token or a contact is new in every window, and none is a warm-up's.
+        var first = 2 * Measurement.WarmUpIndex;
         foreach (var rate in rates)
         {
             var byTarget = targets.ToDictionary(t => t.Name, _ => new List<Measured>(), StringComparer.Ordinal);
@@ -32,9 +34,8 @@ internal static class Rounds
                 foreach (var target in Order(targets, round))
                 {
                     var label = rounds == 1 ? $"{target.Name}@{rate:0}" : $"{target.Name}@{rate:0}#{round + 1}";
-                    // Indexes never repeat within a process: a token or a contact is new in every window.
-                    var first = (long)rate * 10_000_000 + round * 1_000_000L;
                     var measured = await Measurement.OpenLoopAsync(context, label, target, rate, duration, sinkUrl, onResponse: onResponse?.Invoke(target, rate), firstIndex: first);
+                    first += measured.Load.Sent + measured.Load.Dropped;
                     byTarget[target.Name].Add(measured);
                     windows.Add(measured.Report);
                     await Task.Delay(pause);
