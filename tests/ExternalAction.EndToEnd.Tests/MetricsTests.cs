@@ -63,6 +63,10 @@ public sealed class MetricsTests
         {
             Assert.That(Delta(api, apiBefore, "externalaction_intake_accepted_total", ("contract", "ajo-b2b"), ("action", "lead-scoring")), Is.EqualTo(3));
             Assert.That(Delta(api, apiBefore, "externalaction_intake_rejected_total", ("contract", "ajo-b2b"), ("reason", "invalid")), Is.GreaterThanOrEqualTo(1));
+            // The three publishes the broker confirmed, each in the histogram once; the largest bucket holds every one of them.
+            Assert.That(Delta(api, apiBefore, "externalaction_intake_publish_duration_seconds_count", ("outcome", "confirmed")), Is.EqualTo(3));
+            Assert.That(Delta(api, apiBefore, "externalaction_intake_publish_duration_seconds_bucket", ("outcome", "confirmed"), ("le", "+Inf")), Is.EqualTo(3));
+            Assert.That(Delta(api, apiBefore, "externalaction_intake_publish_duration_seconds_bucket", ("outcome", "failed"), ("le", "+Inf")), Is.Zero);
             Assert.That(Delta(processor, processorBefore, "externalaction_outcomes_total", ("action", "lead-scoring"), ("status", "CallbackSent")), Is.EqualTo(2));
             Assert.That(Delta(processor, processorBefore, "externalaction_outcomes_total", ("action", "lead-scoring"), ("status", "Failed")), Is.EqualTo(1));
             Assert.That(Delta(processor, processorBefore, "externalaction_dead_letters_total", ("action", "lead-scoring"), ("status", "Failed")), Is.EqualTo(1));

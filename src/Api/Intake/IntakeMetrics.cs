@@ -6,7 +6,8 @@ namespace ExternalAction.Api.Intake;
 /// <summary>
 /// Intake counts (meter <c>ExternalAction.Api</c>): accepted requests by contract and action (counted where the
 /// publisher confirms, for every contract), rejected ones by contract and reason (the answer's status, on endpoints
-/// marked with <see cref="CountedAsIntake"/>). Tags are configured names and fixed words only, never request data.
+/// marked with <see cref="CountedAsIntake"/>), and how long the broker took to confirm each publish. Tags are configured
+/// names and fixed words only, never request data.
 /// </summary>
 public static class IntakeMetrics
 {
@@ -18,6 +19,15 @@ public static class IntakeMetrics
 
     private static readonly Counter<long> Rejected = Meter.CreateCounter<long>("externalaction.intake.rejected",
         description: "Platform calls answered with an error, by contract and reason.");
+
+    // Buckets from 1 ms to 5 s: the confirm of a healthy broker takes a few ms; its fsync stalls, tens to hundreds.
+    private static readonly Histogram<double> PublishDuration = Meter.CreateHistogram<double>("externalaction.intake.publish.duration",
+        unit: "s", description: "From the publish of an accepted call to the broker's confirm (or the failure), by outcome.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
+
+    /// <summary>Records one publish: <paramref name="outcome"/> is <c>confirmed</c> or <c>failed</c>.</summary>
+    public static void RecordPublish(TimeSpan elapsed, string outcome) =>
+        PublishDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome));
 
     public static void CountAccepted(ActionAccepted message) =>
         Accepted.Add(1, new("contract", message.Contract), new("action", message.ActionName));

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -47,6 +48,8 @@ public sealed class IntakePublisher(IBus bus, IntakeBreaker breaker, ReceivedRow
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
         timeout.CancelAfter(TimeSpan.FromSeconds(options.Value.PublishTimeoutSeconds));
+        var started = Stopwatch.GetTimestamp();
+        var outcome = "failed";
         try
         {
             await _republish.ExecuteAsync(async ct => await bus.Publish(message, context =>
@@ -65,6 +68,7 @@ public sealed class IntakePublisher(IBus bus, IntakeBreaker breaker, ReceivedRow
                 if (context.TryGetPayload<RabbitMqSendContext>(out var rabbit))
                     rabbit.Mandatory = true;
             }, ct), timeout.Token);
+            outcome = "confirmed";
             IntakeMetrics.CountAccepted(message);
             // The row support finds it by, written in batches after the answer (the broker holds the request meanwhile).
             rows.Add(message);
@@ -85,6 +89,10 @@ public sealed class IntakePublisher(IBus bus, IntakeBreaker breaker, ReceivedRow
         {
             logger.LogWarning("Publishing request {RequestId} failed ({Error}); answering 503.", message.RequestId, e.GetType().Name);
             return PublishResult.Unavailable;
+        }
+        finally
+        {
+            IntakeMetrics.RecordPublish(Stopwatch.GetElapsedTime(started), outcome);
         }
     }
 
