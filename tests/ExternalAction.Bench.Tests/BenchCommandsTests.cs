@@ -64,6 +64,24 @@ public sealed class BenchCommandsTests
     }
 
     [Test]
+    public async Task All_in_rounds_with_the_shared_channel_naive_publish_checks_every_200_against_the_naive_queue()
+    {
+        await using var vhost = await RabbitVirtualHost.CreateAsync();
+        await using var intake = await new FakeIntake().StartAsync();
+
+        var (exit, output) = await RunAsync("all", "--smoke", "--duration", "1", "--warmup", "0", "--rounds", "2", "--naive-shared",
+            "--rabbit", vhost.Url, "--api", intake.Url, "--key", FakeIntake.Key);
+
+        Assert.That(exit, Is.Zero, output);
+        var result = await ResultAsync("all");
+        Assert.That(result.Runs.Select(r => r.Name), Is.EqualTo(new[] { "floor@50", "naive@50", "naive-shared@50", "intake@50" }));
+        Assert.That(result.Runs.Select(r => (r.Sent, r.Errors)), Is.All.EqualTo((100L, 0L)), "two windows of 50 each, all answered 200");
+        var markdown = await File.ReadAllTextAsync(Path.Combine(_out, "all.md"));
+        Assert.That(markdown, Does.Contain("Naive endpoint: 200 requests answered 200, 200 messages confirmed in its queue."),
+            "both naive publishes go to the checked queue");
+    }
+
+    [Test]
     public async Task Sfmc_measures_signed_executes_beside_the_intake_and_the_baseline()
     {
         await using var vhost = await RabbitVirtualHost.CreateAsync();

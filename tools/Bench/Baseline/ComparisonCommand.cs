@@ -28,23 +28,19 @@ internal static class ComparisonCommand
         await using var sink = await CallbackSink.StartAsync(context.SinkPort, new CallbackLedger());
         await using var reference = await NaiveTarget.StartAsync(options);
         var targets = new List<Target> { new("floor", _ => $"{reference.Url}/floor"), new("naive", _ => $"{reference.Url}/naive") };
+        // The naive publish on one shared channel (as MassTransit publishes): what sharing a channel costs at the tail.
+        if (options.Flag("naive-shared"))
+            targets.Add(new("naive-shared", _ => $"{reference.Url}/naive-shared"));
         if (includeIntake)
             targets.Add(context.Intake());
 
         long naiveAccepted = 0;
         foreach (var target in targets)
             naiveAccepted += Accepted(target, await Measurement.WarmUpAsync(context, target, Math.Min(rates[0], 100), warmup, sink.Url));
-        var measured = new List<Measured>();
-        foreach (var rate in rates)
-        {
-            foreach (var target in targets)
-            {
-                var run = await Measurement.OpenLoopAsync(context, $"{target.Name}@{rate:0}", target, rate, duration, sink.Url);
-                measured.Add(run);
-                naiveAccepted += Accepted(target, run.Load);
-                await Task.Delay(pause);
-            }
-        }
+        var rounds = await Rounds.RunAsync(context, targets, rates, options.Integer("rounds", 1), duration, pause, sink.Url);
+        var measured = rounds.Pooled;
+        foreach (var run in measured)
+            naiveAccepted += Accepted(targets.Single(t => run.Report.Name.StartsWith(t.Name + "@", StringComparison.Ordinal)), run.Load);
 
         var reports = measured.Select(m => m.Report).ToList();
         var problems = IntakeCommand.Problems([.. reports]).ToList();
@@ -55,6 +51,7 @@ internal static class ComparisonCommand
         var markdown = new StringBuilder(LatencyReport.MarkdownTable(reports));
         if (ratios is not null)
             markdown.Append('\n').Append(RatioTable(ratios));
+        markdown.Append('\n').Append(Rounds.WindowTable(rounds.Windows));
         markdown.Append(CultureInfo.InvariantCulture, $"\nNaive endpoint: {naiveAccepted} requests answered 200, {(queued is null ? "its queue not checked (--naive without --rabbit)" : $"{queued} messages confirmed in its queue")}.\n");
         if (ProcessCpu.Table(reports) is { Length: > 0 } cpu)
             markdown.Append('\n').Append(cpu);
@@ -67,7 +64,7 @@ internal static class ComparisonCommand
     }
 
     private static long Accepted(Target target, LoadResult? result) =>
-        target.Name == "naive" && result is not null ? result.ByStatus.GetValueOrDefault("200") : 0;
+        target.Name is "naive" or "naive-shared" && result is not null ? result.ByStatus.GetValueOrDefault("200") : 0;
 
     /// <summary>Our intake against the naive baseline and the floor at each rate: throughput ratio (≥ 1 is the target) and p99 ratios.</summary>
     public static IReadOnlyList<IntakeRatio> Ratios(IReadOnlyList<LatencyReport> reports, IEnumerable<double> rates) =>

@@ -49,6 +49,7 @@ internal sealed class ReferenceEndpoints : IAsyncDisposable
             return Results.Ok();
         });
         app.MapPost("/naive", endpoints.PublishAsync);
+        app.MapPost("/naive-shared", endpoints.PublishSharedAsync);
         // For bench/lib.sh when it runs as a process of its own (the naive-endpoint command).
         app.MapGet("/health/ready", () => Results.Ok());
         await app.StartAsync();
@@ -81,6 +82,45 @@ internal sealed class ReferenceEndpoints : IAsyncDisposable
         }
     }
 
+    private readonly SemaphoreSlim _sharedOpen = new(1, 1);
+    private IChannel? _shared;
+
+    /// <summary>
+    /// <c>POST /naive-shared</c>: the same publish and confirm, but every request on one channel with confirmation
+    /// tracking, as MassTransit publishes (one channel per exchange, publishes pipelined on it). Beside <c>/naive</c> (a
+    /// channel per concurrent request) it shows what sharing one channel costs at the tail.
+    /// </summary>
+    private async Task<IResult> PublishSharedAsync(HttpRequest request)
+    {
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer);
+        var channel = _shared;
+        if (channel is null || channel.IsClosed)
+        {
+            await _sharedOpen.WaitAsync();
+            try
+            {
+                if (_shared is null || _shared.IsClosed)
+                    _shared = await _connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true,
+                        outstandingPublisherConfirmationsRateLimiter: null));
+                channel = _shared;
+            }
+            finally
+            {
+                _sharedOpen.Release();
+            }
+        }
+        try
+        {
+            await channel.BasicPublishAsync("", Queue, mandatory: true, new BasicProperties { Persistent = true }, buffer.ToArray());
+            return Results.Ok(new { status = "accepted" });
+        }
+        catch (Exception e) when (e is RabbitMQ.Client.Exceptions.PublishException or RabbitMQ.Client.Exceptions.AlreadyClosedException)
+        {
+            return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+
     /// <summary>Messages the naive endpoint has queued (each one answered 200).</summary>
     public async Task<uint> QueuedAsync()
     {
@@ -94,6 +134,9 @@ internal sealed class ReferenceEndpoints : IAsyncDisposable
         await _app.DisposeAsync();
         foreach (var channel in _channels)
             await channel.DisposeAsync();
+        if (_shared is not null)
+            await _shared.DisposeAsync();
+        _sharedOpen.Dispose();
         await using (var cleanup = await _connection.CreateChannelAsync())
             await cleanup.QueueDeleteAsync(Queue);
         await _connection.DisposeAsync();
