@@ -57,29 +57,20 @@ internal sealed class ReferenceEndpoints : IAsyncDisposable
         return endpoints;
     }
 
+    private static readonly CreateChannelOptions Confirmed = new(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true,
+        outstandingPublisherConfirmationsRateLimiter: null);
+
+    /// <summary><c>POST /naive</c>: each concurrent request borrows a channel of its own from the pool and returns it.</summary>
     private async Task<IResult> PublishAsync(HttpRequest request)
     {
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer);
         if (!_channels.TryTake(out var channel))
-            channel = await _connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
-        try
-        {
-            // With confirmation tracking, this returns once the broker has confirmed this message (and throws on a nack).
-            await channel.BasicPublishAsync("", Queue, mandatory: true, new BasicProperties { Persistent = true }, buffer.ToArray());
-            return Results.Ok(new { status = "accepted" });
-        }
-        catch (Exception e) when (e is RabbitMQ.Client.Exceptions.PublishException or RabbitMQ.Client.Exceptions.AlreadyClosedException)
-        {
+            channel = await _connection.CreateChannelAsync(Confirmed);
+        var (answer, published) = await PublishOnAsync(channel, request);
+        if (published)
+            _channels.Add(channel);
+        else
             await channel.DisposeAsync();
-            channel = null;
-            return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
-        }
-        finally
-        {
-            if (channel is not null)
-                _channels.Add(channel);
-        }
+        return answer;
     }
 
     private readonly SemaphoreSlim _sharedOpen = new(1, 1);
@@ -92,8 +83,6 @@ internal sealed class ReferenceEndpoints : IAsyncDisposable
     /// </summary>
     private async Task<IResult> PublishSharedAsync(HttpRequest request)
     {
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer);
         var channel = _shared;
         if (channel is null || channel.IsClosed)
         {
@@ -101,8 +90,7 @@ internal sealed class ReferenceEndpoints : IAsyncDisposable
             try
             {
                 if (_shared is null || _shared.IsClosed)
-                    _shared = await _connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true,
-                        outstandingPublisherConfirmationsRateLimiter: null));
+                    _shared = await _connection.CreateChannelAsync(Confirmed);
                 channel = _shared;
             }
             finally
@@ -110,14 +98,24 @@ internal sealed class ReferenceEndpoints : IAsyncDisposable
                 _sharedOpen.Release();
             }
         }
+        return (await PublishOnAsync(channel, request)).Answer;
+    }
+
+    /// <summary>The request's body, published persistent to the naive queue on <paramref name="channel"/>: 200 once the
+    /// broker confirmed it, 503 (and not published) when the broker refused it or the channel closed.</summary>
+    private static async Task<(IResult Answer, bool Published)> PublishOnAsync(IChannel channel, HttpRequest request)
+    {
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer);
         try
         {
+            // With confirmation tracking, this returns once the broker has confirmed this message (and throws on a nack).
             await channel.BasicPublishAsync("", Queue, mandatory: true, new BasicProperties { Persistent = true }, buffer.ToArray());
-            return Results.Ok(new { status = "accepted" });
+            return (Results.Ok(new { status = "accepted" }), true);
         }
         catch (Exception e) when (e is RabbitMQ.Client.Exceptions.PublishException or RabbitMQ.Client.Exceptions.AlreadyClosedException)
         {
-            return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+            return (Results.StatusCode(StatusCodes.Status503ServiceUnavailable), false);
         }
     }
 
