@@ -62,12 +62,21 @@ internal static class RequestColumns
     /// <summary>Every column, each prefixed with <paramref name="table"/> (e.g. <c>inserted.</c>) when one is given.</summary>
     public static string Select(string table = "") => string.Join(", ", All.Select(c => table + c));
 
-    /// <summary>One row's values as the parameters of <see cref="InsertValues"/>.</summary>
-    public static void AddValues(DynamicParameters parameters, NewRequest row, string suffix)
+    /// <summary>
+    /// The parameter <paramref name="name"/> of <see cref="InsertValues"/> (without suffix, e.g. <c>RequestId</c>) as a
+    /// bound statement's parameter, read from the row <paramref name="row"/> takes from the arguments; null for a name
+    /// that is no column of <see cref="FromRequest"/>.
+    /// </summary>
+    public static BoundStatement<TArgs>.Parameter? RowParameter<TArgs>(string name, Func<TArgs, NewRequest> row)
     {
-        foreach (var (name, value) in FromRequest)
-            parameters.Add(Parameter(name) + suffix, value(row));
+        if (!ByParameter.TryGetValue(name, out var column))
+            return null;
+        var value = column.Value;
+        return BoundStatement<TArgs>.Parameter.Typed(column.Type, args => value(row(args)));
     }
+
+    private static readonly Dictionary<string, (Func<NewRequest, object?> Value, Type Type)> ByParameter =
+        FromRequest.ToDictionary(c => Parameter(c.Name), c => (c.Value, typeof(NewRequest).GetProperty(Parameter(c.Name))!.PropertyType), StringComparer.Ordinal);
 
     /// <summary>
     /// The SET list of a status update: the status, the kept columns, the next attempt (cleared with

@@ -77,6 +77,12 @@ internal abstract class SqlDialect
     public virtual bool UpdateIsOneStatement => false;
 
     /// <summary>
+    /// True where <see cref="BoundStatement{TArgs}"/> sends positional placeholders (<c>$1</c>) and unnamed parameters:
+    /// Npgsql then sends the SQL as it is instead of parsing it to rewrite named ones.
+    /// </summary>
+    public virtual bool PositionalParameters => false;
+
+    /// <summary>
     /// One statement that inserts a request row already claimed (leased to <c>@Owner</c> until <c>@LeaseUntil</c>) with
     /// its first two transitions, and returns it; no row when the id exists. The row's values are the parameters
     /// <see cref="RequestColumns.InsertValues"/> without suffix. Null where the provider has no such statement:
@@ -182,6 +188,7 @@ internal abstract class SqlDialect
         public override string? ReleaseMigrationLock => "SELECT pg_advisory_unlock(7274001)";
         public override string CreateMigrationsTable => "CREATE TABLE IF NOT EXISTS schema_migrations (version VARCHAR(64) NOT NULL PRIMARY KEY, applied_at BIGINT NOT NULL)";
         public override bool UpdateIsOneStatement => true;
+        public override bool PositionalParameters => true;
 
         // The Processor usually takes a request off its queue before the Api's row writer (batches of up to 50 ms) has
         // written the row: inserting it claimed is then one statement instead of a missed claim, an insert and a

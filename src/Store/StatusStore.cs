@@ -49,7 +49,7 @@ public sealed class StatusStore : IAsyncDisposable, IDisposable
         dialect.UpdateWithTransition(RequestColumns.UpdateSet, $"{OwnedRow} AND {allowedFrom}", "@Status", "@Detail", returnRow: false);
 
     /// <summary>One update statement per status an update may reach, by its name; a status missing here no update reaches.</summary>
-    private static Dictionary<string, string> UpdateSqlByStatus(SqlDialect dialect) =>
+    internal static Dictionary<string, string> UpdateSqlByStatus(SqlDialect dialect) =>
         Enum.GetValues<RequestStatus>()
             .Select(to => (To: to, From: LifecycleSql.UpdatableTo(to)))
             .Where(u => u.From is not null)
@@ -97,9 +97,11 @@ public sealed class StatusStore : IAsyncDisposable, IDisposable
     private static string DeleteRowsSql(SqlDialect dialect) => $"DELETE FROM action_requests WHERE request_id {dialect.InList("Ids")}";
 
     // The provider's statements, built once: the Processor runs them several times per request.
-    private readonly string _claimSql;
+    private readonly BoundStatement<ClaimArgs> _claim;
+    private readonly BoundStatement<ClaimArgs>? _insertClaimed;
+    private readonly Dictionary<string, BoundStatement<UpdateArgs>> _updates;
+    private readonly BoundStatement<InsertArgs>?[] _inserts = new BoundStatement<InsertArgs>?[SqlDialect.InsertChunk + 1];
     private readonly string _replaySql;
-    private readonly Dictionary<string, string> _updateSql;
     private readonly string _receivedTransitionsSql;
     private readonly string _payloadBatchSql;
     private readonly string _deleteBatchSql;
@@ -116,9 +118,11 @@ public sealed class StatusStore : IAsyncDisposable, IDisposable
             _groupCommit = new GroupCommit(db, group.Writers.Value, group.MaxCalls, TimeSpan.FromMilliseconds(group.GatherMs), clock);
         _dialect = dialect;
         _clock = clock;
-        _claimSql = ClaimSql(dialect);
+        _claim = new BoundStatement<ClaimArgs>(dialect, ClaimSql(dialect), ClaimParameter);
+        if (dialect.InsertClaimed is { } insertClaimed)
+            _insertClaimed = new BoundStatement<ClaimArgs>(dialect, insertClaimed, ClaimParameter);
+        _updates = UpdateSqlByStatus(dialect).ToDictionary(u => u.Key, u => new BoundStatement<UpdateArgs>(dialect, u.Value, UpdateParameter), StringComparer.Ordinal);
         _replaySql = ReplaySql(dialect);
-        _updateSql = UpdateSqlByStatus(dialect);
         _receivedTransitionsSql = ReceivedTransitionsSql(dialect);
         _payloadBatchSql = PayloadBatchSql(dialect);
         _deleteBatchSql = DeleteBatchSql(dialect);
@@ -175,16 +179,15 @@ public sealed class StatusStore : IAsyncDisposable, IDisposable
     /// that need one get their own.</param>
     private async Task<ClaimResult> ClaimAsync(DbConnection connection, DbTransaction? shared, NewRequest row, string owner, DateTimeOffset now, TimeSpan lease, CancellationToken ct)
     {
-        var parameters = new { row.RequestId, row.RequestHash, Owner = owner, LeaseUntil = now + lease, Now = now };
-        if (_dialect.InsertClaimed is { } insertClaimed)
+        var parameters = new ClaimArgs(row, owner, now + lease, now);
+        if (_insertClaimed is { } insertClaimed)
         {
-            var values = new DynamicParameters(new { parameters.Owner, parameters.LeaseUntil, parameters.Now });
-            RequestColumns.AddValues(values, row, "");
-            if (await connection.QuerySingleOrDefaultAsync<RequestRecord>(new CommandDefinition(insertClaimed, values, shared, cancellationToken: ct)) is { } inserted)
+            await using var command = insertClaimed.Command(connection, shared, parameters);
+            if (await SingleRowAsync(command, ct) is { } inserted)
                 return new ClaimResult(true, RequestRows.Shown(inserted)!);
         }
         var claimed = await ClaimOnceAsync(connection, shared, parameters, ct);
-        if (claimed is null && _dialect.InsertClaimed is null)
+        if (claimed is null && _insertClaimed is null)
         {
             // Usually the Api's row writer inserted the row already. When nothing matched, the row may be missing or just
             // being inserted by the Api (our insert then waits for its commit and does nothing): claim again either way.
@@ -203,14 +206,27 @@ public sealed class StatusStore : IAsyncDisposable, IDisposable
             : new ClaimResult(false, (await RequestRows.GetAsync(connection, row.RequestId, ct, shared))!);
     }
 
-    private async Task<RequestRecord?> ClaimOnceAsync(DbConnection connection, DbTransaction? shared, object parameters, CancellationToken ct)
+    private async Task<RequestRecord?> ClaimOnceAsync(DbConnection connection, DbTransaction? shared, ClaimArgs parameters, CancellationToken ct)
     {
-        if (_dialect.UpdateIsOneStatement || shared is not null)
-            return await connection.QuerySingleOrDefaultAsync<RequestRecord>(new CommandDefinition(_claimSql, parameters, shared, cancellationToken: ct));
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        var claimed = await connection.QuerySingleOrDefaultAsync<RequestRecord>(new CommandDefinition(_claimSql, parameters, tx, cancellationToken: ct));
-        await tx.CommitAsync(ct);
+        await using var own = _dialect.UpdateIsOneStatement || shared is not null ? null : await connection.BeginTransactionAsync(ct);
+        RequestRecord? claimed;
+        await using (var command = _claim.Command(connection, shared ?? own, parameters))
+            claimed = await SingleRowAsync(command, ct);
+        if (own is not null)
+            await own.CommitAsync(ct);
         return claimed;
+    }
+
+    /// <summary>The first row a command selects, read by Dapper's row parser (so its mapping and time handler apply), or null.</summary>
+    private static async Task<RequestRecord?> SingleRowAsync(DbCommand command, CancellationToken ct)
+    {
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var row = await reader.ReadAsync(ct) ? reader.GetRowParser<RequestRecord>()(reader) : null;
+        while (await reader.NextResultAsync(ct))
+        {
+            // as Dapper does: an error raised by a later statement is not swallowed
+        }
+        return row;
     }
 
     private async Task<T> OnConnectionAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct)
@@ -226,28 +242,64 @@ public sealed class StatusStore : IAsyncDisposable, IDisposable
     /// </summary>
     public Task<bool> UpdateAsync(string requestId, StatusUpdate update, string? leaseOwner, CancellationToken ct)
     {
-        if (!_updateSql.TryGetValue(update.Status, out var sql))
+        if (!_updates.TryGetValue(update.Status, out var sql))
             return Task.FromResult(false); // no update reaches that status from any state (or it is no status at all)
         return _groupCommit is { } group
             ? group.RunAsync(requestId, (connection, tx, t) => UpdateAsync(connection, tx, sql, requestId, update, leaseOwner, t), ct)
             : OnConnectionAsync(connection => UpdateAsync(connection, null, sql, requestId, update, leaseOwner, ct), ct);
     }
 
-    private async Task<bool> UpdateAsync(DbConnection connection, DbTransaction? shared, string sql, string requestId, StatusUpdate update, string? leaseOwner, CancellationToken ct)
+    private async Task<bool> UpdateAsync(DbConnection connection, DbTransaction? shared, BoundStatement<UpdateArgs> sql, string requestId, StatusUpdate update, string? leaseOwner, CancellationToken ct)
     {
-        var parameters = new DynamicParameters(update);
-        parameters.Add("RequestId", requestId);
-        parameters.Add("LeaseOwner", leaseOwner, DbType.String);
-        parameters.Add("Now", _clock.GetUtcNow());
-        // Compared with 1 in SQL: every provider reads an integer the same way, a boolean parameter not.
-        parameters.Add("ClearNextAttempt", update.ClearNextAttempt ? 1 : 0);
-        parameters.Add("ReleaseLease", update.ReleaseLease ? 1 : 0);
         await using var own = _dialect.UpdateIsOneStatement || shared is not null ? null : await connection.BeginTransactionAsync(ct);
-        var changed = await connection.ExecuteScalarAsync<int>(new CommandDefinition(sql, parameters, shared ?? own, cancellationToken: ct)) > 0;
+        bool changed;
+        await using (var command = sql.Command(connection, shared ?? own, new UpdateArgs(requestId, update, leaseOwner, _clock.GetUtcNow())))
+            changed = Convert.ToInt64(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture) > 0;
         if (own is not null)
             await own.CommitAsync(ct);
         return changed;
     }
+
+    /// <summary>What a claim binds: the row (its columns and its id and hash), the claimant, its lease and the time.</summary>
+    private sealed record ClaimArgs(NewRequest Row, string Owner, DateTimeOffset LeaseUntil, DateTimeOffset Now);
+
+    private static BoundStatement<ClaimArgs>.Parameter ClaimParameter(string name) => name switch
+    {
+        "Owner" => BoundStatement<ClaimArgs>.Parameter.Of(a => a.Owner),
+        "LeaseUntil" => BoundStatement<ClaimArgs>.Parameter.Of(a => a.LeaseUntil),
+        "Now" => BoundStatement<ClaimArgs>.Parameter.Of(a => a.Now),
+        _ => RequestColumns.RowParameter<ClaimArgs>(name, a => a.Row) ?? throw Unbound(name),
+    };
+
+    /// <summary>What a status update binds: the row's id and owner, the update's columns and the time.</summary>
+    private sealed record UpdateArgs(string RequestId, StatusUpdate Update, string? LeaseOwner, DateTimeOffset Now);
+
+    private static BoundStatement<UpdateArgs>.Parameter UpdateParameter(string name) => name switch
+    {
+        "RequestId" => BoundStatement<UpdateArgs>.Parameter.Of(a => a.RequestId),
+        "LeaseOwner" => BoundStatement<UpdateArgs>.Parameter.Of(a => a.LeaseOwner),
+        "Now" => BoundStatement<UpdateArgs>.Parameter.Of(a => a.Now),
+        // Compared with 1 in SQL: every provider reads an integer the same way, a boolean parameter not.
+        "ClearNextAttempt" => BoundStatement<UpdateArgs>.Parameter.Of(a => a.Update.ClearNextAttempt ? 1 : 0),
+        "ReleaseLease" => BoundStatement<UpdateArgs>.Parameter.Of(a => a.Update.ReleaseLease ? 1 : 0),
+        _ => BoundStatement<UpdateArgs>.Parameter.Property(name, a => a.Update) ?? throw Unbound(name),
+    };
+
+    /// <summary>What a batched insert binds: row <c>i</c>'s columns as the parameters suffixed <c>i</c>, and the time.</summary>
+    internal sealed record InsertArgs(IReadOnlyList<NewRequest> Rows, DateTimeOffset Now);
+
+    private static BoundStatement<InsertArgs>.Parameter InsertParameter(string name)
+    {
+        if (name == "Now")
+            return BoundStatement<InsertArgs>.Parameter.Of(a => a.Now);
+        var digits = name.Length - name.AsSpan().TrimEnd("0123456789").Length;
+        if (digits == 0)
+            throw Unbound(name);
+        var row = int.Parse(name.AsSpan(name.Length - digits), CultureInfo.InvariantCulture);
+        return RequestColumns.RowParameter<InsertArgs>(name[..^digits], a => a.Rows[row]) ?? throw Unbound(name);
+    }
+
+    private static InvalidOperationException Unbound(string name) => new($"The statement names a parameter @{name} that nothing binds.");
 
     /// <summary>
     /// An operator's replay (<see cref="Mover.Operator"/>): moves a <c>Failed</c> or <c>TimedOut</c> row back to
@@ -363,14 +415,31 @@ public sealed class StatusStore : IAsyncDisposable, IDisposable
     /// <summary>Inserts the rows that are absent (one statement) and a first transition for each (one more); returns how many were inserted.</summary>
     private async Task<int> InsertIfAbsentAsync(DbConnection connection, DbTransaction tx, IReadOnlyList<NewRequest> rows, DateTimeOffset now, CancellationToken ct)
     {
-        var parameters = new DynamicParameters();
-        parameters.Add("Now", now);
-        for (var i = 0; i < rows.Count; i++)
-            RequestColumns.AddValues(parameters, rows[i], i.ToString(CultureInfo.InvariantCulture));
-        var ids = (await connection.QueryAsync<string>(new CommandDefinition(_dialect.InsertIfAbsent(rows.Count), parameters, tx, cancellationToken: ct))).ToList();
+        var statement = InsertStatement(rows.Count);
+        var ids = new List<string>(rows.Count);
+        await using (var command = statement.Command(connection, tx, new InsertArgs(rows, now)))
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+                ids.Add(reader.GetString(0));
+        }
         if (ids.Count > 0)
             await connection.ExecuteAsync(new CommandDefinition(_receivedTransitionsSql, new { Ids = ids, Now = now }, tx, cancellationToken: ct));
         return ids.Count;
+    }
+
+    /// <summary>The batched insert of <paramref name="rows"/> rows, bound on first use (one per batch size met).</summary>
+    internal BoundStatement<InsertArgs> InsertStatement(int rows) =>
+        _inserts[rows] ??= new BoundStatement<InsertArgs>(_dialect, _dialect.InsertIfAbsent(rows), InsertParameter);
+
+    /// <summary>Every statement bound per call, as sent to the provider (tests: each one's every parameter is bound).</summary>
+    internal IEnumerable<(string Name, string Sql)> BoundStatements()
+    {
+        yield return ("claim", _claim.Sql);
+        if (_insertClaimed is not null) yield return ("insert claimed", _insertClaimed.Sql);
+        foreach (var (status, update) in _updates) yield return ($"update to {status}", update.Sql);
+        yield return ("insert 1", InsertStatement(1).Sql);
+        yield return ($"insert {SqlDialect.InsertChunk}", InsertStatement(SqlDialect.InsertChunk).Sql);
     }
 
     /// <summary>A purge batch's row: its keyset position, in the stored unix milliseconds.</summary>
