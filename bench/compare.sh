@@ -7,7 +7,7 @@
 # For each run it records ack and end-to-end percentiles, the CPU each server process used per acknowledged
 # request (user + system, from /proc, from the end of the warm-up to the end of the run) and PostgreSQL's write
 # transactions per acknowledged request (transaction ids taken over the same span) and the KB each host allocated per
-# acknowledged request (the runtime's dotnet.gc.heap.total_allocated on /metrics), then writes compare.md with the medians
+# acknowledged request (externalaction.process.allocated on /metrics, a precise count), then writes compare.md with the medians
 # and the ratios to the first variant. Bounded: about 75 s per run. Loopback only.
 # MODE=intake compares the intake alone instead (no Processor, as the naive baseline is measured): `all` at RATE
 # (default 1000) req/s, i.e. floor, naive confirm-per-request endpoint and our intake in the same run, recording the
@@ -19,6 +19,8 @@
 # In MODE=intake the naive endpoint runs as a process of its own (start_naive_endpoint), and the tool records the CPU
 # per request of the Api over the intake step and of the naive endpoint over the naive step (--cpu, same /proc counters).
 # In MODE=e2e each run first warms its hosts until their tiered JIT is quiet (lib.sh warm_hosts; WARM=0 skips it).
+# PG_SETUP=SQL runs on the bench database after migration, before the load (a schema what-if); each run's
+# hot-updates.txt has PostgreSQL's count of the status row's updates and of those that were HOT.
 # Usage: [MODE=e2e|intake] [REPS=2] [E2E_RATE=500] [E2E_DURATION=20] [RATE=1000] [DURATION=10] [OUT=bench/results/compare]
 #        bash bench/compare.sh VARIANT...
 set -euo pipefail
@@ -38,6 +40,9 @@ for rep in $(seq 1 "${REPS:-2}"); do
       source "$here/lib.sh"
       [ "${MODE:-e2e}" = intake ] && export PROCESSOR=0
       bench_up
+      # PG_SETUP: SQL run on the bench database once the hosts have migrated it, before any load (a what-if on the
+      # schema, e.g. "hot:PG_SETUP=DROP INDEX ix_action_requests_status"; no commas: they separate settings).
+      if [ -n "${PG_SETUP:-}" ]; then PGPASSWORD=postgres psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$db" -q -v ON_ERROR_STOP=1 -c "$PG_SETUP"; fi
       hz=$(getconf CLK_TCK)
       if [ "${MODE:-e2e}" = intake ]; then
         start_naive_endpoint
@@ -70,7 +75,9 @@ PY
       xid() { PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT pg_current_xact_id()::text"; }
       # Bytes each host allocated since it started (the runtime's System.Runtime meter on /metrics); nan where a host has
       # no such metric (the naive consumer, a build from before it was exported).
-      allocated() { curl -sf --max-time 5 "$1/metrics" | awk '/^dotnet_gc_heap_total_allocated_bytes_total/ {print $NF; found=1} END {if (!found) print "nan"}'; }
+      # The precise count (AllocationMetric); an older build has only the runtime's imprecise one, which under the
+      # server GC moves only at GCs (it stood still over 3,000 requests once): nan rather than a figure that misleads.
+      allocated() { curl -sf --max-time 5 "$1/metrics" | awk '/^externalaction_process_allocated_bytes_total/ {print $NF; found=1} END {if (!found) print "nan"}'; }
       sample() { echo "$(cpu_ticks "$api") $(cpu_ticks "$processor") $(cpu_ticks_named postgres) $(cpu_ticks_named beam.smp) $(xid) $(allocated "$API") $(allocated "$PROCESSOR_URL")"; }
       status_args=(--pg "$PG")
       [ "${CONSUMER:-processor}" = naive ] && status_args=()   # the naive consumer writes no status rows
@@ -79,6 +86,9 @@ PY
       sleep 16; before=$(sample)
       wait $! || true
       after=$(sample)
+      # How many of the status row's updates were HOT (no index entries written): PostgreSQL's own counters.
+      PGPASSWORD=postgres psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$db" -tAc \
+        "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'action_requests'" > "$out/hot-updates.txt" 2>/dev/null || true
       python3 - "$out/compare.json" "$name" "$rep" "$hz" "$before" "$after" >> "$base/runs.tsv" <<'PY'
 import json, sys
 result = json.load(open(sys.argv[1]))

@@ -76,6 +76,10 @@ public sealed class MetricsTests
             Assert.That(Delta(processor, processorBefore, "externalaction_delivery_duration_milliseconds_count", ("action", "lead-scoring")), Is.EqualTo(3));
             Assert.That(processor.Keys, Has.Some.StartsWith("externalaction_queue_depth{").And.Contains("queue=\"externalaction-process\""));
             Assert.That(processor.Keys, Has.Some.StartsWith("externalaction_requests_at_risk"));
+            // The precise allocation count moves with every request handled, between any two scrapes (the runtime's
+            // imprecise one does not under the server GC: AllocationMetric).
+            Assert.That(Delta(api, apiBefore, "externalaction_process_allocated_bytes_total"), Is.GreaterThan(0));
+            Assert.That(Delta(processor, processorBefore, "externalaction_process_allocated_bytes_total"), Is.GreaterThan(0));
         });
     }
 
