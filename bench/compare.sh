@@ -7,7 +7,7 @@
 # For each run it records ack and end-to-end percentiles, the CPU each server process used per acknowledged
 # request (user + system, from /proc, from the end of the warm-up to the end of the run) and PostgreSQL's write
 # transactions per acknowledged request (transaction ids taken over the same span) and the KB each host allocated per
-# acknowledged request (externalaction.process.allocated on /metrics, a precise count), then writes compare.md with the medians
+# acknowledged request (externalaction.process.allocated on /metrics, see AllocationMetric), then writes compare.md with the medians
 # and the ratios to the first variant. Bounded: about 75 s per run. Loopback only.
 # MODE=intake compares the intake alone instead (no Processor, as the naive baseline is measured): `all` at RATE
 # (default 1000) req/s, i.e. floor, naive confirm-per-request endpoint and our intake in the same run, recording the
@@ -75,8 +75,8 @@ PY
       xid() { PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT pg_current_xact_id()::text"; }
       # Bytes each host allocated since it started (the runtime's System.Runtime meter on /metrics); nan where a host has
       # no such metric (the naive consumer, a build from before it was exported).
-      # The precise count (AllocationMetric); an older build has only the runtime's imprecise one, which under the
-      # server GC moves only at GCs (it stood still over 3,000 requests once): nan rather than a figure that misleads.
+      # AllocationMetric's count (the sum of the runtime's allocation samples, switched on by lib.sh). An older build has
+      # only the runtime's own counts, which mislead on a server-GC host (AllocationMetric says why): nan instead.
       allocated() { curl -sf --max-time 5 "$1/metrics" | awk '/^externalaction_process_allocated_bytes_total/ {print $NF; found=1} END {if (!found) print "nan"}'; }
       sample() { echo "$(cpu_ticks "$api") $(cpu_ticks "$processor") $(cpu_ticks_named postgres) $(cpu_ticks_named beam.smp) $(xid) $(allocated "$API") $(allocated "$PROCESSOR_URL")"; }
       status_args=(--pg "$PG")
@@ -86,6 +86,7 @@ PY
       sleep 16; before=$(sample)
       wait $! || true
       after=$(sample)
+      printf 'before %s\nafter %s\n' "$before" "$after" > "$out/samples.txt"   # the raw counters, for auditing a figure
       # How many of the status row's updates were HOT (no index entries written): PostgreSQL's own counters.
       PGPASSWORD=postgres psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d "$db" -tAc \
         "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'action_requests'" > "$out/hot-updates.txt" 2>/dev/null || true

@@ -1,22 +1,24 @@
 // Where a host allocates, from the runtime's AllocationTick events in a dotnet-trace file (bench/alloc-profile.sh):
 // each event stands for about 100 KB allocated since the previous one, with the type of the object that crossed the
 // threshold and the stack that allocated it. Sampled, so a small share is noise; the large shares are the places to cut.
-// Usage: AllocReport TRACE.nettrace [--requests N] [--top K]
+// Usage: AllocReport TRACE.nettrace [--requests N] [--top K] [--type NAME] (--type: only the samples of that type, e.g. System.Byte[])
 using Microsoft.Diagnostics.Tracing.Etlx;
 using Microsoft.Diagnostics.Tracing.Parsers.Clr;
 
 if (args.Length < 1)
 {
-    Console.Error.WriteLine("usage: AllocReport TRACE.nettrace [--requests N] [--top K]");
+    Console.Error.WriteLine("usage: AllocReport TRACE.nettrace [--requests N] [--top K] [--type NAME]");
     return 2;
 }
 var trace = args[0];
 long requests = 0;
 var top = 25;
+string? onlyType = null;
 for (var i = 1; i < args.Length - 1; i++)
 {
     if (args[i] == "--requests") requests = long.Parse(args[++i]);
     else if (args[i] == "--top") top = int.Parse(args[++i]);
+    else if (args[i] == "--type") onlyType = args[++i];
 }
 
 var etlx = TraceLog.CreateFromEventPipeDataFile(trace, Path.ChangeExtension(trace, ".etlx"));
@@ -28,6 +30,7 @@ long total = 0, samples = 0;
 foreach (var data in log.Events)
 {
     if (data is not GCAllocationTickTraceData tick) continue;
+    if (onlyType is not null && tick.TypeName != onlyType) continue;
     var amount = tick.AllocationAmount64;
     total += amount;
     samples++;
@@ -45,7 +48,7 @@ foreach (var data in log.Events)
     Add(owner, first ?? "(no frame outside the runtime's libraries)", amount);
 }
 
-Console.WriteLine($"{samples} allocation samples, {total / 1024.0 / 1024.0:F1} MB sampled" +
+Console.WriteLine((onlyType is null ? "" : $"{onlyType} only: ") + $"{samples} allocation samples, {total / 1024.0 / 1024.0:F1} MB sampled" +
                   (requests > 0 ? $", {requests} requests: {total / 1024.0 / requests:F1} KB per request" : ""));
 Table("allocated type", byType);
 Table("nearest frame outside the runtime's own libraries (System.Private.CoreLib, System.Collections, System.Linq, System.Memory, System.Runtime)", owner);

@@ -23,7 +23,11 @@ public sealed class MetricsTests
     [OneTimeSetUp]
     public async Task Start()
     {
-        _env = await EndToEndEnvironment.StartAsync(s => s["ExternalAction:Metrics:RefreshSeconds"] = "1");
+        _env = await EndToEndEnvironment.StartAsync(s =>
+        {
+            s["ExternalAction:Metrics:RefreshSeconds"] = "1";
+            s[ExternalAction.ServiceDefaults.Observability.AllocationMetric.Setting] = "true";
+        });
         var address = _env.Processor!.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         _processor = new HttpClient { BaseAddress = new Uri(address) };
     }

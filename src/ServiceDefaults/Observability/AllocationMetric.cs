@@ -1,22 +1,53 @@
 using System.Diagnostics.Metrics;
+using System.Diagnostics.Tracing;
 
 namespace ExternalAction.ServiceDefaults.Observability;
 
 /// <summary>
-/// <c>externalaction.process.allocated</c>: bytes allocated on the managed heap since the process started, counted
-/// precisely at each read (<c>GC.GetTotalAllocatedBytes(precise: true)</c>). The runtime's own
-/// <c>dotnet.gc.heap.total_allocated</c> is the imprecise count, which under the server GC moves only when a GC runs:
-/// on 2026-12-04 it stood still over 15 s and 3,000 requests of the Api, so allocations per request read from it
-/// depended on when the GCs fell. bench/compare.sh reads this one.
+/// <c>externalaction.process.allocated</c>: bytes allocated on the managed heap since the counter started, for
+/// benchmarks (allocations per request). Off unless <c>ExternalAction:Metrics:CountAllocations</c> is true.
+/// <para>
+/// Neither of the runtime's own counts serves on a server-GC host: the imprecise one
+/// (<c>dotnet.gc.heap.total_allocated</c>) moves only at GCs (it stood still over 15 s and 3,000 Api requests on
+/// 2026-12-04), and <c>GC.GetTotalAllocatedBytes(precise: true)</c> sums only the heaps active at the moment, which
+/// DATAS (on by default with the server GC) shrinks and grows at run time (dotnet/runtime#131069): the same Api and load
+/// read 6 and 46 KB per request in two runs. This counter sums the runtime's own allocation samples instead
+/// (<c>GCAllocationTick</c>, one per ~100 KB allocated on a heap, carrying the amount since the previous one), which an
+/// in-process listener receives whatever the heap count: exact to about 100 KB per heap, a few events per MB.
+/// </para>
 /// </summary>
-public static class AllocationMetric
+public sealed class AllocationMetric : EventListener
 {
+    public const string Setting = "ExternalAction:Metrics:CountAllocations";
+
     private static readonly Meter Meter = new("ExternalAction.Runtime");
+    private static AllocationMetric? _listener;
+    private long _allocated;
 
-    private static readonly ObservableCounter<long> Allocated = Meter.CreateObservableCounter(
-        "externalaction.process.allocated", static () => GC.GetTotalAllocatedBytes(precise: true), unit: "By",
-        description: "Bytes allocated on the managed heap since the process started, counted precisely when read.");
+    /// <summary>Starts counting (once per process) and publishes the counter on the "ExternalAction.*" meters both hosts export.</summary>
+    public static void Start()
+    {
+        if (Interlocked.CompareExchange(ref _listener, new AllocationMetric(), null) is not null)
+            return;
+        Meter.CreateObservableCounter("externalaction.process.allocated", static () => Interlocked.Read(ref _listener!._allocated), unit: "By",
+            description: "Bytes allocated on the managed heap since counting started (sum of the runtime's allocation samples).");
+    }
 
-    /// <summary>Makes sure the counter exists (its meter is one of the "ExternalAction.*" meters both hosts export).</summary>
-    public static void Register() => _ = Allocated;
+    protected override void OnEventSourceCreated(EventSource source)
+    {
+        if (source.Name == "Microsoft-Windows-DotNETRuntime")
+            EnableEvents(source, EventLevel.Verbose, (EventKeywords)GcKeyword);
+    }
+
+    protected override void OnEventWritten(EventWrittenEventArgs e)
+    {
+        if (e.EventId != AllocationTickEventId || e.PayloadNames is not { } names || e.Payload is not { } payload)
+            return;
+        var index = names.IndexOf("AllocationAmount64");
+        if (index >= 0 && payload[index] is ulong amount)
+            Interlocked.Add(ref _allocated, (long)amount);
+    }
+
+    private const long GcKeyword = 0x1;
+    private const int AllocationTickEventId = 10;
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -26,13 +27,14 @@ public static class ServiceDefaultsExtensions
                 .AddHttpClientInstrumentation(OutboundUrlRedaction.Configure))
             .WithMetrics(m => m
                 // System.Runtime: the runtime's own meter (GC, allocated bytes, thread pool, JIT), so /metrics shows what
-                // dotnet-counters would. Allocations per request come from AllocationMetric's precise count instead.
+                // dotnet-counters would. Allocations per request (benchmarks) come from AllocationMetric instead.
                 .AddMeter("MassTransit", "ExternalAction.*", "System.Runtime")
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 // GET /metrics (MapDefaultEndpoints): each scrape reads the current values, no cached answer.
                 .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
-        AllocationMetric.Register();
+        if (builder.Configuration.GetValue<bool>(AllocationMetric.Setting))
+            AllocationMetric.Start();
         // Export only where a collector is configured (standard OTEL_EXPORTER_OTLP_ENDPOINT variable).
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
             otel.UseOtlpExporter();
