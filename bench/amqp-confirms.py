@@ -5,14 +5,15 @@ frames.tsv: one line per packet: time, tcp src port, tcp dst port, then per-fram
 and amqp.type for every AMQP frame; class and method for each method frame; delivery tag and multiple for the method
 frames that carry them). A channel in confirm mode numbers its publishes 1, 2, 3 …; the broker's basic.ack with
 delivery tag n (and multiple) confirms n (and every earlier one). Latency = the ack's time on the wire − the publish's.
-Usage: amqp-confirms.py frames.tsv connections.txt RABBIT_PORT NAME=PID [NAME=PID …]
+Only publishes sent after FROM (unix seconds) are counted; the capture must hold every frame of each channel since its
+confirm.select (the numbering restarts there). Usage: amqp-confirms.py frames.tsv connections.txt RABBIT_PORT FROM NAME=PID […]
 """
 import re
 import sys
 from collections import defaultdict
 
-frames_path, connections_path, rabbit_port = sys.argv[1], sys.argv[2], sys.argv[3]
-names = dict(arg.split("=", 1)[::-1] for arg in sys.argv[4:])  # pid → name
+frames_path, connections_path, rabbit_port, start = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+names = dict(arg.split("=", 1)[::-1] for arg in sys.argv[5:])  # pid → name
 
 # ss -tnpH: "... 127.0.0.1:54321 127.0.0.1:5672 users:(("dotnet",pid=123,fd=45))" → client port → process name
 owner = {}
@@ -45,14 +46,19 @@ for line in open(frames_path):
     for i, (cls, mth) in enumerate(zip(classes, methods)):
         channel = method_channels[i] if i < len(method_channels) else "?"
         key = (client, channel)
-        if cls == "60" and mth == "40" and dst == rabbit_port:      # basic.publish
+        if cls == "85" and mth == "10" and dst == rabbit_port:      # confirm.select: the channel counts from 1 again
+            next_seq[key] = 0
+            pending[key].clear()
+        elif cls == "60" and mth == "40" and dst == rabbit_port:    # basic.publish
             next_seq[key] += 1
             pending[key][next_seq[key]] = t
         elif cls == "60" and mth in ("80", "120") and src == rabbit_port:  # basic.ack / basic.nack from the broker
             tag = int(tags[ti]); multiple = multiples[mi] in ("1", "True", "true"); ti += 1; mi += 1
             seqs = [s for s in pending[key] if s <= tag] if multiple else ([tag] if tag in pending[key] else [])
             for s in seqs:
-                latencies[owner.get(client, "port " + client)].append((t - pending[key].pop(s)) * 1000.0)
+                sent = pending[key].pop(s)
+                if sent >= start:
+                    latencies[owner.get(client, "port " + client)].append((t - sent) * 1000.0)
         elif cls == "60" and mth in ("60", "90"):           # deliver, reject: a tag, no multiple
             ti += 1
         elif cls == "60" and mth in ("80", "120"):          # a client's own ack or nack (a consumer): a tag and a multiple
@@ -68,5 +74,5 @@ for process, values in sorted(latencies.items()):
     n = len(values)
     print(f"| {process} | {n} | {pct(values, .5):.2f} | {pct(values, .9):.2f} | {pct(values, .99):.2f} | {pct(values, .999):.2f} | "
           f"{max(values):.1f} | {100.0 * sum(v > 25 for v in values) / n:.2f} % | {100.0 * sum(v > 50 for v in values) / n:.2f} % |")
-left = sum(len(p) for p in pending.values())
+left = sum(1 for p in pending.values() for sent in p.values() if sent >= start)
 print(f"\nPublishes without a confirm in the capture: {left}.")
