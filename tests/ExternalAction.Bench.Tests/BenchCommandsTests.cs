@@ -64,21 +64,36 @@ public sealed class BenchCommandsTests
     }
 
     [Test]
-    public async Task All_in_rounds_with_the_shared_channel_naive_publish_checks_every_200_against_the_naive_queue()
+    public async Task All_in_rounds_with_the_shared_and_the_shaped_naive_publishes_checks_every_200_against_the_naive_queue()
     {
         await using var vhost = await RabbitVirtualHost.CreateAsync();
         await using var intake = await new FakeIntake().StartAsync();
 
-        var (exit, output) = await RunAsync("all", "--smoke", "--duration", "1", "--warmup", "0", "--rounds", "2", "--naive-shared",
+        var (exit, output) = await RunAsync("all", "--smoke", "--duration", "1", "--warmup", "0", "--rounds", "2", "--naive-shared", "--naive-shaped",
             "--rabbit", vhost.Url, "--api", intake.Url, "--key", FakeIntake.Key);
 
         Assert.That(exit, Is.Zero, output);
         var result = await ResultAsync("all");
-        Assert.That(result.Runs.Select(r => r.Name), Is.EqualTo(new[] { "floor@50", "naive@50", "naive-shared@50", "intake@50" }));
+        Assert.That(result.Runs.Select(r => r.Name), Is.EqualTo(new[] { "floor@50", "naive@50", "naive-shared@50", "naive-shaped@50", "intake@50" }));
         Assert.That(result.Runs.Select(r => (r.Sent, r.Errors)), Is.All.EqualTo((100L, 0L)), "two windows of 50 each, all answered 200");
         var markdown = await File.ReadAllTextAsync(Path.Combine(_out, "all.md"));
-        Assert.That(markdown, Does.Contain("Naive endpoint: 200 requests answered 200, 200 messages confirmed in its queue."),
-            "both naive publishes go to the checked queue");
+        Assert.That(markdown, Does.Contain("Naive endpoint: 300 requests answered 200, 300 messages confirmed in its queue."),
+            "every naive publish reaches the checked queue, the shaped one through its two exchanges");
+    }
+
+    [Test]
+    public void A_shaped_naive_message_is_the_request_in_an_envelope_of_our_messages_size()
+    {
+        var request = System.Text.Encoding.UTF8.GetBytes("""{"token":"t","objectData":{"objectType":"lead"}}""");
+        var shaped = Baseline.ReferenceEndpoints.Shaped(request);
+        using var json = System.Text.Json.JsonDocument.Parse(shaped);
+        Assert.Multiple(() =>
+        {
+            Assert.That(shaped, Has.Length.EqualTo(Baseline.ReferenceEndpoints.ShapedBytes));
+            Assert.That(json.RootElement.GetProperty("message").GetRawText(), Is.EqualTo(System.Text.Encoding.UTF8.GetString(request)));
+            Assert.That(Baseline.ReferenceEndpoints.Shaped(new byte[5000].Select(_ => (byte)' ').ToArray().Concat("1"u8.ToArray()).ToArray()),
+                Has.Length.GreaterThan(5000), "a larger request is not cut");
+        });
     }
 
     [Test]

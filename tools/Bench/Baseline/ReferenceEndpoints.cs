@@ -15,6 +15,15 @@ namespace ExternalAction.Bench.Baseline;
 internal sealed class ReferenceEndpoints : IAsyncDisposable
 {
     public const string Queue = "bench-naive";
+
+    /// <summary>
+    /// The exchanges of <c>/naive-shaped</c>, bound as MassTransit binds the Api's: the message type's exchange to the
+    /// queue's exchange to the queue (two exchange hops; both fanout, durable).
+    /// </summary>
+    private const string TypeExchange = "bench-naive-type", QueueExchange = "bench-naive-queue";
+
+    /// <summary>The size of a <c>/naive-shaped</c> message: our intake's messages average 3.2 KB (docs/benchmarks.md).</summary>
+    public const int ShapedBytes = 3300;
     private readonly WebApplication _app;
     private readonly IConnection _connection;
     // Channels are not shared between concurrent publishes: each request borrows one and returns it.
@@ -37,6 +46,10 @@ internal sealed class ReferenceEndpoints : IAsyncDisposable
         {
             await setup.QueueDeclareAsync(Queue, durable: true, exclusive: false, autoDelete: false);
             await setup.QueuePurgeAsync(Queue);
+            await setup.ExchangeDeclareAsync(TypeExchange, ExchangeType.Fanout, durable: true);
+            await setup.ExchangeDeclareAsync(QueueExchange, ExchangeType.Fanout, durable: true);
+            await setup.ExchangeBindAsync(QueueExchange, TypeExchange, "");
+            await setup.QueueBindAsync(Queue, QueueExchange, "");
         }
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -50,6 +63,7 @@ internal sealed class ReferenceEndpoints : IAsyncDisposable
         });
         app.MapPost("/naive", endpoints.PublishAsync);
         app.MapPost("/naive-shared", endpoints.PublishSharedAsync);
+        app.MapPost("/naive-shaped", endpoints.PublishShapedAsync);
         // For bench/lib.sh when it runs as a process of its own (the naive-endpoint command).
         app.MapGet("/health/ready", () => Results.Ok());
         await app.StartAsync();
@@ -81,7 +95,65 @@ internal sealed class ReferenceEndpoints : IAsyncDisposable
     /// tracking, as MassTransit publishes (one channel per exchange, publishes pipelined on it). Beside <c>/naive</c> (a
     /// channel per concurrent request) it shows what sharing one channel costs at the tail.
     /// </summary>
-    private async Task<IResult> PublishSharedAsync(HttpRequest request)
+    private async Task<IResult> PublishSharedAsync(HttpRequest request) => (await PublishOnAsync(await SharedChannelAsync(), request)).Answer;
+
+    /// <summary>
+    /// <c>POST /naive-shaped</c>: the shared channel's publish with a message shaped like our intake's: the body wrapped
+    /// to <see cref="ShapedBytes"/> with an envelope-sized padding, a dozen headers like MassTransit's and ours, published
+    /// to a message-type exchange two hops from the queue. Beside <c>/naive-shared</c> it shows what the broker's work for
+    /// our message's size, headers and routing costs at the tail, with none of MassTransit's client-side work.
+    /// </summary>
+    private async Task<IResult> PublishShapedAsync(HttpRequest request)
+    {
+        var channel = await SharedChannelAsync();
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer);
+        var body = Shaped(buffer.ToArray());
+        var id = Guid.NewGuid().ToString();
+        var properties = new BasicProperties
+        {
+            Persistent = true,
+            MessageId = id,
+            ContentType = "application/vnd.masstransit+json",
+            Headers = new Dictionary<string, object?>
+            {
+                ["Content-Type"] = "application/vnd.masstransit+json",
+                ["MT-Host-MachineName"] = Environment.MachineName,
+                ["MT-Host-ProcessName"] = "ExternalAction.Api",
+                ["MT-Host-ProcessId"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["MT-Host-Assembly"] = "ExternalAction.Api",
+                ["MT-Host-MassTransitVersion"] = "8.5.12.0",
+                ["ea-request-id"] = id,
+                ["ea-action"] = "lead-scoring",
+                ["ea-action-version"] = "1",
+                ["ea-contract"] = "ajo-b2b",
+                ["ea-entity-type"] = "lead",
+                ["ea-received-at"] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["ea-deadline"] = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
+        };
+        try
+        {
+            await channel.BasicPublishAsync(TypeExchange, "", mandatory: true, properties, body);
+            return Results.Ok(new { status = "accepted" });
+        }
+        catch (Exception e) when (e is RabbitMQ.Client.Exceptions.PublishException or RabbitMQ.Client.Exceptions.AlreadyClosedException)
+        {
+            return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+
+    /// <summary>The request inside a JSON envelope padded to <see cref="ShapedBytes"/> (or the request alone, if larger).</summary>
+    internal static byte[] Shaped(byte[] request)
+    {
+        var head = "{\"message\":"u8.ToArray();
+        var middle = ",\"envelope\":\""u8.ToArray();
+        var tail = "\"}"u8.ToArray();
+        var padding = Math.Max(0, ShapedBytes - request.Length - head.Length - middle.Length - tail.Length);
+        return [.. head, .. request, .. middle, .. Enumerable.Repeat((byte)'x', padding), .. tail];
+    }
+
+    private async Task<IChannel> SharedChannelAsync()
     {
         var channel = _shared;
         if (channel is null || channel.IsClosed)
@@ -98,7 +170,7 @@ internal sealed class ReferenceEndpoints : IAsyncDisposable
                 _sharedOpen.Release();
             }
         }
-        return (await PublishOnAsync(channel, request)).Answer;
+        return channel;
     }
 
     /// <summary>The request's body, published persistent to the naive queue on <paramref name="channel"/>: 200 once the
