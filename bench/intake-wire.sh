@@ -22,7 +22,7 @@ tool intake --api "$API" --key "$KEY" --rate 100 --duration 15 --warmup 0 --name
 date +%s.%N > "$out/measured-from.txt"
 # Which client process holds which connection (local port → pid), read while the load runs.
 ss -tnpH state established "( dport = :$RABBIT_PORT )" > "$out/connections.txt"
-tool all --api "$API" --key "$KEY" --rabbit "$RABBIT" --naive "$NAIVE_URL" --rates "$rate" --duration "$duration" --rounds "$rounds" \
+tool all --api "$API" --key "$KEY" --rabbit "$RABBIT" --naive "$NAIVE_URL" --naive-shaped --rates "$rate" --duration "$duration" --rounds "$rounds" \
   --out "$out" > "$out/all.log" 2>&1 && status=0 || status=$?
 ss -tnpH state established "( dport = :$RABBIT_PORT )" >> "$out/connections.txt"
 kill -INT "$capture"; wait "$capture" 2>/dev/null || true
