@@ -25,6 +25,7 @@ for line in open(connections_path):
 pending = defaultdict(dict)    # (client port, channel) → {seq: publish time}
 next_seq = defaultdict(int)
 latencies = defaultdict(list)  # process → [ms]
+by_channel = defaultdict(list)  # (process, client port, channel) → [ms]
 unmatched = defaultdict(int)
 
 def split(field):
@@ -58,7 +59,9 @@ for line in open(frames_path):
             for s in seqs:
                 sent = pending[key].pop(s)
                 if sent >= start:
-                    latencies[owner.get(client, "port " + client)].append((t - sent) * 1000.0)
+                    process = owner.get(client, "port " + client)
+                    latencies[process].append((t - sent) * 1000.0)
+                    by_channel[(process, client, channel)].append((t - sent) * 1000.0)
         elif cls == "60" and mth in ("60", "90"):           # deliver, reject: a tag, no multiple
             ti += 1
         elif cls == "60" and mth in ("80", "120"):          # a client's own ack or nack (a consumer): a tag and a multiple
@@ -74,5 +77,11 @@ for process, values in sorted(latencies.items()):
     n = len(values)
     print(f"| {process} | {n} | {pct(values, .5):.2f} | {pct(values, .9):.2f} | {pct(values, .99):.2f} | {pct(values, .999):.2f} | "
           f"{max(values):.1f} | {100.0 * sum(v > 25 for v in values) / n:.2f} % | {100.0 * sum(v > 50 for v in values) / n:.2f} % |")
+print("\nBy channel (a process's channels with at least 1,000 confirms: the naive endpoint's pool against its shared channel):\n")
+print("| client process | connection port | channel | confirms | p50 ms | p99 ms | p99.9 ms |")
+print("|---|---|---|---|---|---|---|")
+for (process, client, channel), values in sorted(by_channel.items()):
+    if len(values) >= 1000:
+        print(f"| {process} | {client} | {channel} | {len(values)} | {pct(values, .5):.2f} | {pct(values, .99):.2f} | {pct(values, .999):.2f} |")
 left = sum(1 for p in pending.values() for sent in p.values() if sent >= start)
 print(f"\nPublishes without a confirm in the capture: {left}.")

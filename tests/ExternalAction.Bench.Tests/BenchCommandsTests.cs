@@ -74,10 +74,10 @@ public sealed class BenchCommandsTests
 
         Assert.That(exit, Is.Zero, output);
         var result = await ResultAsync("all");
-        Assert.That(result.Runs.Select(r => r.Name), Is.EqualTo(new[] { "floor@50", "naive@50", "naive-shared@50", "naive-shaped@50", "intake@50" }));
+        Assert.That(result.Runs.Select(r => r.Name), Is.EqualTo(new[] { "floor@50", "naive@50", "naive-shared@50", "naive-sized@50", "naive-shaped@50", "intake@50" }));
         Assert.That(result.Runs.Select(r => (r.Sent, r.Errors)), Is.All.EqualTo((100L, 0L)), "two windows of 50 each, all answered 200");
         var markdown = await File.ReadAllTextAsync(Path.Combine(_out, "all.md"));
-        Assert.That(markdown, Does.Contain("Naive endpoint: 300 requests answered 200, 300 messages confirmed in its queue."),
+        Assert.That(markdown, Does.Contain("Naive endpoint: 400 requests answered 200, 400 messages confirmed in its queue."),
             "every naive publish reaches the checked queue, the shaped one through its two exchanges");
     }
 

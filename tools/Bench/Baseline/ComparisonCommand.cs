@@ -31,9 +31,13 @@ internal static class ComparisonCommand
         // The naive publish on one shared channel (as MassTransit publishes): what sharing a channel costs at the tail.
         if (options.Flag("naive-shared"))
             targets.Add(new("naive-shared", _ => $"{reference.Url}/naive-shared"));
-        // The same with our message's size, headers and two-hop routing: the broker's share of the intake's tail.
+        // The same with our message's size and headers, straight to the queue (sized) and through two exchange hops as
+        // MassTransit routes it (shaped): the broker's share of the intake's tail, size apart from routing.
         if (options.Flag("naive-shaped"))
+        {
+            targets.Add(new("naive-sized", _ => $"{reference.Url}/naive-sized"));
             targets.Add(new("naive-shaped", _ => $"{reference.Url}/naive-shaped"));
+        }
         if (includeIntake)
             targets.Add(context.Intake());
 
@@ -67,7 +71,7 @@ internal static class ComparisonCommand
 
     /// <summary>The 200s of a naive target's run (both publish into the checked queue); 0 for any other target.</summary>
     private static long Accepted(string target, LoadResult? result) =>
-        target is "naive" or "naive-shared" or "naive-shaped" && result is not null ? result.ByStatus.GetValueOrDefault("200") : 0;
+        target is "naive" or "naive-shared" or "naive-sized" or "naive-shaped" && result is not null ? result.ByStatus.GetValueOrDefault("200") : 0;
 
     /// <summary>Our intake against the naive baseline and the floor at each rate: throughput ratio (≥ 1 is the target) and p99 ratios.</summary>
     public static IReadOnlyList<IntakeRatio> Ratios(IReadOnlyList<LatencyReport> reports, IEnumerable<double> rates) =>

@@ -63,7 +63,8 @@ internal sealed class ReferenceEndpoints : IAsyncDisposable
         });
         app.MapPost("/naive", endpoints.PublishAsync);
         app.MapPost("/naive-shared", endpoints.PublishSharedAsync);
-        app.MapPost("/naive-shaped", endpoints.PublishShapedAsync);
+        app.MapPost("/naive-shaped", (HttpRequest request) => endpoints.PublishShapedAsync(request, TypeExchange));
+        app.MapPost("/naive-sized", (HttpRequest request) => endpoints.PublishShapedAsync(request, ""));
         // For bench/lib.sh when it runs as a process of its own (the naive-endpoint command).
         app.MapGet("/health/ready", () => Results.Ok());
         await app.StartAsync();
@@ -103,7 +104,9 @@ internal sealed class ReferenceEndpoints : IAsyncDisposable
     /// to a message-type exchange two hops from the queue. Beside <c>/naive-shared</c> it shows what the broker's work for
     /// our message's size, headers and routing costs at the tail, with none of MassTransit's client-side work.
     /// </summary>
-    private async Task<IResult> PublishShapedAsync(HttpRequest request)
+    /// <remarks><c>POST /naive-sized</c> is the same message published straight to the queue (the default exchange, no
+    /// hop): beside <c>/naive-shaped</c> it separates the routing from the size and headers.</remarks>
+    private async Task<IResult> PublishShapedAsync(HttpRequest request, string exchange)
     {
         var channel = await SharedChannelAsync();
         using var buffer = new MemoryStream();
@@ -134,7 +137,7 @@ internal sealed class ReferenceEndpoints : IAsyncDisposable
         };
         try
         {
-            await channel.BasicPublishAsync(TypeExchange, "", mandatory: true, properties, body);
+            await channel.BasicPublishAsync(exchange, exchange.Length == 0 ? Queue : "", mandatory: true, properties, body);
             return Results.Ok(new { status = "accepted" });
         }
         catch (Exception e) when (e is RabbitMQ.Client.Exceptions.PublishException or RabbitMQ.Client.Exceptions.AlreadyClosedException)

@@ -37,7 +37,8 @@ internal static class BenchCommands
           all       --api BASE | --url URL  --key KEY  [--rabbit AMQP] [--rates 200,500,1000] [--duration 10] [--warmup 15] [--rounds 1]
                     [--naive-shared] [--naive-shaped]  floor, naive baseline and our intake at the same rates; ratios to the
                     baseline; --naive-shared adds the naive publish on one shared channel (as MassTransit publishes),
-                    --naive-shaped the same with our message's size, headers and two-hop exchange routing.
+                    --naive-shaped adds it with our message's size and headers, straight to the queue (naive-sized) and
+                    through two exchange hops as MassTransit routes it (naive-shaped).
           ajo       --api BASE  --key KEY  [--rabbit AMQP] [--rates 200,500] [--duration 10] [--warmup 15] [--rounds 1]
                     floor, naive baseline, our B2B intake and the AJO custom-action face (rules: bench-ajo-rules;
                     a 50 ms lookup: bench-ajo-lookup) at the same rates; AJO p99 as ratios to the intake's.
