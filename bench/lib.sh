@@ -68,7 +68,7 @@ bench_up() {
   export ExternalAction__Intake__PublicBaseUrl=https://bench.example.com
   export Logging__LogLevel__Default=Warning
   # externalaction.process.allocated on both hosts' /metrics (AllocationMetric): what compare.sh reads allocations per request from.
-  export ExternalAction__Metrics__CountAllocations=true
+  export ExternalAction__Metrics__CountAllocations=${ExternalAction__Metrics__CountAllocations:-true}
   rm -f "$out/pids/"*   # left by a run that was killed before its trap ran
   trap bench_down EXIT
   start_api
