@@ -19,7 +19,8 @@
 # In MODE=intake the naive endpoint runs as a process of its own (start_naive_endpoint), and the tool records the CPU
 # per request of the Api over the intake step and of the naive endpoint over the naive step (--cpu, same /proc counters).
 # In MODE=e2e each run first warms its hosts until their tiered JIT is quiet (lib.sh warm_hosts; WARM=0 skips it).
-# PG_SETUP=SQL runs on the bench database after migration, before the load (a schema what-if); each run's
+# ALLOCATIONS=1 fills the allocation columns (the hosts' AllocationMetric; it costs the Api about 0.1 ms of CPU per
+# request, so CPU comparisons leave it off). PG_SETUP=SQL runs on the bench database after migration, before the load (a schema what-if); each run's
 # hot-updates.txt has PostgreSQL's count of the status row's updates and of those that were HOT.
 # Usage: [MODE=e2e|intake] [REPS=2] [E2E_RATE=500] [E2E_DURATION=20] [RATE=1000] [DURATION=10] [OUT=bench/results/compare]
 #        bash bench/compare.sh VARIANT...
@@ -75,8 +76,8 @@ PY
       xid() { PGPASSWORD=postgres psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT pg_current_xact_id()::text"; }
       # Bytes each host allocated since it started (the runtime's System.Runtime meter on /metrics); nan where a host has
       # no such metric (the naive consumer, a build from before it was exported).
-      # AllocationMetric's count (the sum of the runtime's allocation samples, switched on by lib.sh). An older build has
-      # only the runtime's own counts, which mislead on a server-GC host (AllocationMetric says why): nan instead.
+      # AllocationMetric's count (the sum of the runtime's allocation samples; ALLOCATIONS=1 switches it on, at a CPU
+      # cost). Without it, or in an older build, nan: the runtime's own counts mislead on a server-GC host (AllocationMetric).
       allocated() { curl -sf --max-time 5 "$1/metrics" | awk '/^externalaction_process_allocated_bytes_total/ {print $NF; found=1} END {if (!found) print "nan"}'; }
       sample() { echo "$(cpu_ticks "$api") $(cpu_ticks "$processor") $(cpu_ticks_named postgres) $(cpu_ticks_named beam.smp) $(xid) $(allocated "$API") $(allocated "$PROCESSOR_URL")"; }
       status_args=(--pg "$PG")

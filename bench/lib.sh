@@ -67,8 +67,10 @@ bench_up() {
   export ExternalAction__Sfmc__SigningSecrets__0__Name=bench_sfmc_jwt Secrets__bench_sfmc_jwt="$SFMC_SECRET"
   export ExternalAction__Intake__PublicBaseUrl=https://bench.example.com
   export Logging__LogLevel__Default=Warning
-  # externalaction.process.allocated on both hosts' /metrics (AllocationMetric): what compare.sh reads allocations per request from.
-  export ExternalAction__Metrics__CountAllocations=${ExternalAction__Metrics__CountAllocations:-true}
+  # ALLOCATIONS=1: externalaction.process.allocated on both hosts' /metrics (AllocationMetric), which compare.sh reads
+  # allocations per request from. Off by default: its in-process listener cost the Api about 0.1 ms of CPU per request
+  # (1.10×, docs/benchmarks.md), so a run that measures CPU leaves it off.
+  export ExternalAction__Metrics__CountAllocations=$([ "${ALLOCATIONS:-0}" = 1 ] && echo true || echo false)
   rm -f "$out/pids/"*   # left by a run that was killed before its trap ran
   trap bench_down EXIT
   start_api

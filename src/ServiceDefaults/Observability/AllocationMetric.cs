@@ -13,7 +13,9 @@ namespace ExternalAction.ServiceDefaults.Observability;
 /// DATAS (on by default with the server GC) shrinks and grows at run time (dotnet/runtime#131069): the same Api and load
 /// read 6 and 46 KB per request in two runs. This counter sums the runtime's own allocation samples instead
 /// (<c>GCAllocationTick</c>, one per ~100 KB allocated on a heap, carrying the amount since the previous one), which an
-/// in-process listener receives whatever the heap count: exact to about 100 KB per heap, a few events per MB.
+/// in-process listener receives whatever the heap count: exact to about 100 KB per heap. Not free: the runtime's
+/// verbose GC events it subscribes to cost the Api about 0.1 ms of CPU per request (1.10×, docs/benchmarks.md), so it is
+/// for allocation measurements, not for production or for runs that measure CPU.
 /// </para>
 /// </summary>
 public sealed class AllocationMetric : EventListener
