@@ -49,7 +49,7 @@ public sealed class StatusStore : IAsyncDisposable, IDisposable
         dialect.UpdateWithTransition(RequestColumns.UpdateSet, $"{OwnedRow} AND {allowedFrom}", "@Status", "@Detail", returnRow: false);
 
     /// <summary>One update statement per status an update may reach, by its name; a status missing here no update reaches.</summary>
-    internal static Dictionary<string, string> UpdateSqlByStatus(SqlDialect dialect) =>
+    private static Dictionary<string, string> UpdateSqlByStatus(SqlDialect dialect) =>
         Enum.GetValues<RequestStatus>()
             .Select(to => (To: to, From: LifecycleSql.UpdatableTo(to)))
             .Where(u => u.From is not null)
