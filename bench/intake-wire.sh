@@ -5,7 +5,8 @@
 # broker's confirm latency: from a basic.publish frame on the wire to the basic.ack that covers its delivery tag. If
 # the Api's publishes wait as long at the broker as its requests wait in Publish, the tail is the broker's; if not, it
 # is on our side of the socket (MassTransit, RabbitMQ.Client, the thread pool). Bounded: the warm-up (15 s) plus
-# ROUNDS × 3 windows of DURATION. Loopback only. Usage: [RATE=500] [DURATION=10] [ROUNDS=3] bash bench/intake-wire.sh
+# ROUNDS × 3 windows of DURATION. Loopback only. The capture (amqp.pcapng) holds the broker login and every message
+# body (the bench's tokens among them): it stays in $OUT (bench/results is not committed); delete it after reading. Usage: [RATE=500] [DURATION=10] [ROUNDS=3] bash bench/intake-wire.sh
 export OUT="${OUT:-$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/results/intake-wire}"
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 command -v dumpcap >/dev/null && command -v tshark >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tshark >/dev/null
