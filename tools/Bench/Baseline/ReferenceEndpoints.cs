@@ -106,13 +106,14 @@ internal sealed class ReferenceEndpoints : IAsyncDisposable
     /// </summary>
     /// <remarks><c>POST /naive-sized</c> is the same message published straight to the queue (the default exchange, no
     /// hop): beside <c>/naive-shaped</c> it separates the routing from the size and headers.</remarks>
-    private async Task<IResult> PublishShapedAsync(HttpRequest request, string exchange)
+    private async Task<IResult> PublishShapedAsync(HttpRequest request, string exchange) =>
+        (await PublishOnAsync(await SharedChannelAsync(), request, exchange, ShapedMessage)).Answer;
+
+    /// <summary>A message like our intake's: the body in an envelope of <see cref="ShapedBytes"/>, with a dozen headers like MassTransit's and ours.</summary>
+    private static (BasicProperties Properties, byte[] Body) ShapedMessage(byte[] request)
     {
-        var channel = await SharedChannelAsync();
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer);
-        var body = Shaped(buffer.ToArray());
         var id = Guid.NewGuid().ToString();
+        var now = DateTimeOffset.UtcNow;
         var properties = new BasicProperties
         {
             Persistent = true,
@@ -131,22 +132,14 @@ internal sealed class ReferenceEndpoints : IAsyncDisposable
                 ["ea-action-version"] = "1",
                 ["ea-contract"] = "ajo-b2b",
                 ["ea-entity-type"] = "lead",
-                ["ea-received-at"] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["ea-deadline"] = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["ea-received-at"] = now.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["ea-deadline"] = now.AddHours(1).ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
             },
         };
-        try
-        {
-            await channel.BasicPublishAsync(exchange, exchange.Length == 0 ? Queue : "", mandatory: true, properties, body);
-            return Results.Ok(new { status = "accepted" });
-        }
-        catch (Exception e) when (e is RabbitMQ.Client.Exceptions.PublishException or RabbitMQ.Client.Exceptions.AlreadyClosedException)
-        {
-            return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
-        }
+        return (properties, Shaped(request));
     }
 
-    /// <summary>The request inside a JSON envelope padded to <see cref="ShapedBytes"/> (or the request alone, if larger).</summary>
+    /// <summary>The request inside a JSON envelope padded to <see cref="ShapedBytes"/> (no padding when the request is larger).</summary>
     internal static byte[] Shaped(byte[] request)
     {
         var head = "{\"message\":"u8.ToArray();
@@ -176,16 +169,19 @@ internal sealed class ReferenceEndpoints : IAsyncDisposable
         return channel;
     }
 
-    /// <summary>The request's body, published persistent to the naive queue on <paramref name="channel"/>: 200 once the
-    /// broker confirmed it, 503 (and not published) when the broker refused it or the channel closed.</summary>
-    private static async Task<(IResult Answer, bool Published)> PublishOnAsync(IChannel channel, HttpRequest request)
+    /// <summary>The request's body (or the message <paramref name="shape"/> makes of it), published persistent to the naive
+    /// queue (through <paramref name="exchange"/> when one is given) on <paramref name="channel"/>: 200 once the broker
+    /// confirmed it, 503 (and not published) when the broker refused it or the channel closed.</summary>
+    private static async Task<(IResult Answer, bool Published)> PublishOnAsync(IChannel channel, HttpRequest request, string exchange = "",
+        Func<byte[], (BasicProperties Properties, byte[] Body)>? shape = null)
     {
         using var buffer = new MemoryStream();
         await request.Body.CopyToAsync(buffer);
+        var (properties, body) = shape?.Invoke(buffer.ToArray()) ?? (new BasicProperties { Persistent = true }, buffer.ToArray());
         try
         {
             // With confirmation tracking, this returns once the broker has confirmed this message (and throws on a nack).
-            await channel.BasicPublishAsync("", Queue, mandatory: true, new BasicProperties { Persistent = true }, buffer.ToArray());
+            await channel.BasicPublishAsync(exchange, exchange.Length == 0 ? Queue : "", mandatory: true, properties, body);
             return (Results.Ok(new { status = "accepted" }), true);
         }
         catch (Exception e) when (e is RabbitMQ.Client.Exceptions.PublishException or RabbitMQ.Client.Exceptions.AlreadyClosedException)
