@@ -23,17 +23,19 @@ public sealed class AllocationMetric : EventListener
     public const string Setting = "ExternalAction:Metrics:CountAllocations";
 
     private static readonly Meter Meter = new("ExternalAction.Runtime");
-    private static AllocationMetric? _listener;
+    // One listener per process, however many hosts start it (the tests run the Api and the Processor in one process).
+    private static readonly Lazy<AllocationMetric> Listener = new(() =>
+    {
+        var listener = new AllocationMetric();
+        Meter.CreateObservableCounter("externalaction.process.allocated", () => Interlocked.Read(ref listener._allocated), unit: "By",
+            description: "Bytes allocated on the managed heap since counting started (sum of the runtime's allocation samples).");
+        return listener;
+    });
+
     private long _allocated;
 
     /// <summary>Starts counting (once per process) and publishes the counter on the "ExternalAction.*" meters both hosts export.</summary>
-    public static void Start()
-    {
-        if (Interlocked.CompareExchange(ref _listener, new AllocationMetric(), null) is not null)
-            return;
-        Meter.CreateObservableCounter("externalaction.process.allocated", static () => Interlocked.Read(ref _listener!._allocated), unit: "By",
-            description: "Bytes allocated on the managed heap since counting started (sum of the runtime's allocation samples).");
-    }
+    public static void Start() => _ = Listener.Value;
 
     protected override void OnEventSourceCreated(EventSource source)
     {
