@@ -1,6 +1,7 @@
 using System.Data;
 using System.Data.Common;
 using System.Globalization;
+using System.Linq.Expressions;
 using Dapper;
 
 namespace ExternalAction.Store;
@@ -79,15 +80,15 @@ internal static class RequestColumns
         FromRequest.ToDictionary(c => Parameter(c.Name), c => (c.Value, typeof(NewRequest).GetProperty(Parameter(c.Name))!.PropertyType), StringComparer.Ordinal);
 
     /// <summary>
-    /// The SET list of a status update: the status, the kept columns, the next attempt (cleared with
-    /// <c>@ClearNextAttempt = 1</c>) and the lease (released with <c>@ReleaseLease = 1</c>).
+    /// The SET list of a status update of <paramref name="shape"/>: the status, the kept columns the update sets, the
+    /// next attempt (set or cleared) and the lease (released) when the update says so, and the time. A column the update
+    /// leaves null is not in the list, so the statement binds only the values it writes.
     /// </summary>
-    public static string UpdateSet { get; } = string.Join(",\n       ", [
+    public static string UpdateSet(UpdateShape shape) => string.Join(",\n       ", [
         "status = @Status",
-        .. KeptUnlessSet.Select(c => $"{c} = COALESCE(@{Parameter(c)}, {c})"),
-        "next_attempt_at = CASE WHEN @ClearNextAttempt = 1 THEN NULL ELSE COALESCE(@NextAttemptAt, next_attempt_at) END",
-        "lease_owner = CASE WHEN @ReleaseLease = 1 THEN NULL ELSE lease_owner END",
-        "lease_until = CASE WHEN @ReleaseLease = 1 THEN NULL ELSE lease_until END",
+        .. KeptUnlessSet.Where((_, i) => shape.Sets(i)).Select(c => $"{c} = @{Parameter(c)}"),
+        .. shape.ClearsNextAttempt ? ["next_attempt_at = NULL"] : shape.SetsNextAttempt ? ["next_attempt_at = @NextAttemptAt"] : Array.Empty<string>(),
+        .. shape.ReleasesLease ? ["lease_owner = NULL", "lease_until = NULL"] : Array.Empty<string>(),
         "updated_at = @Now",
     ]);
 
@@ -137,4 +138,58 @@ internal sealed class UnixMilliseconds : SqlMapper.ITypeHandler
         SqlMapper.AddTypeHandler(typeof(DateTimeOffset), new UnixMilliseconds());
         return true;
     });
+}
+
+/// <summary>
+/// Which columns a <see cref="StatusUpdate"/> writes: one bit per column of <see cref="RequestColumns.KeptUnlessSet"/>
+/// whose property is set, and whether it sets or clears the next attempt and releases the lease. The store keeps one
+/// statement per shape met (a handful: each step of the lifecycle writes the same columns every time).
+/// </summary>
+internal readonly record struct UpdateShape(int Bits)
+{
+    private static readonly int Kept = RequestColumns.KeptUnlessSet.Count;
+    private static readonly int SetsNextAttemptBit = 1 << Kept;
+    private static readonly int ClearsNextAttemptBit = 1 << (Kept + 1);
+    private static readonly int ReleasesLeaseBit = 1 << (Kept + 2);
+
+    /// <summary>Per kept column, whether the update's property of that name is set (not null); compiled once.</summary>
+    private static readonly Func<StatusUpdate, bool>[] IsSet = RequestColumns.KeptUnlessSet.Select(IsSetGetter).ToArray();
+
+    /// <summary>Every column set, the next attempt cleared and the lease released (the widest statement, for parse checks).</summary>
+    public static UpdateShape Widest { get; } = new((1 << Kept) - 1 | ClearsNextAttemptBit | ReleasesLeaseBit);
+
+    public static UpdateShape Of(StatusUpdate update)
+    {
+        var bits = 0;
+        for (var i = 0; i < IsSet.Length; i++)
+        {
+            if (IsSet[i](update))
+                bits |= 1 << i;
+        }
+        // Clearing wins over a next attempt given with it, as it always has.
+        if (update.ClearNextAttempt)
+            bits |= ClearsNextAttemptBit;
+        else if (update.NextAttemptAt is not null)
+            bits |= SetsNextAttemptBit;
+        if (update.ReleaseLease)
+            bits |= ReleasesLeaseBit;
+        return new UpdateShape(bits);
+    }
+
+    /// <summary>Whether column <paramref name="kept"/> of <see cref="RequestColumns.KeptUnlessSet"/> is written.</summary>
+    public bool Sets(int kept) => (Bits & (1 << kept)) != 0;
+
+    public bool SetsNextAttempt => (Bits & SetsNextAttemptBit) != 0;
+    public bool ClearsNextAttempt => (Bits & ClearsNextAttemptBit) != 0;
+    public bool ReleasesLease => (Bits & ReleasesLeaseBit) != 0;
+
+    private static Func<StatusUpdate, bool> IsSetGetter(string column)
+    {
+        var property = typeof(StatusUpdate).GetProperty(RequestColumns.Parameter(column))
+            ?? throw new InvalidOperationException($"{nameof(StatusUpdate)} has no property for the column {column}.");
+        var update = Expression.Parameter(typeof(StatusUpdate));
+        var get = Expression.Property(update, property);
+        return Expression.Lambda<Func<StatusUpdate, bool>>(
+            Expression.NotEqual(get, Expression.Constant(null, property.PropertyType)), update).Compile();
+    }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data;
 using System.Data.Common;
 using System.Globalization;
@@ -42,18 +43,19 @@ public sealed class StatusStore : IAsyncDisposable, IDisposable
     private const string OwnedRow = "request_id = @RequestId AND (@LeaseOwner IS NULL OR lease_owner = @LeaseOwner)";
 
     /// <summary>
-    /// A status update and its transition under one condition: the owner's row, in a status from which the table lets an
-    /// update reach the new one (<paramref name="allowedFrom"/>). Selects the number of rows changed (0 or 1).
+    /// A status update of <paramref name="shape"/> and its transition under one condition: the owner's row, in a status
+    /// from which the table lets an update reach the new one (<paramref name="allowedFrom"/>). Selects the number of rows
+    /// changed (0 or 1).
     /// </summary>
-    private static string UpdateSql(SqlDialect dialect, string allowedFrom) =>
-        dialect.UpdateWithTransition(RequestColumns.UpdateSet, $"{OwnedRow} AND {allowedFrom}", "@Status", "@Detail", returnRow: false);
+    private static string UpdateSql(SqlDialect dialect, string allowedFrom, UpdateShape shape) =>
+        dialect.UpdateWithTransition(RequestColumns.UpdateSet(shape), $"{OwnedRow} AND {allowedFrom}", "@Status", "@Detail", returnRow: false);
 
-    /// <summary>One update statement per status an update may reach, by its name; a status missing here no update reaches.</summary>
-    private static Dictionary<string, string> UpdateSqlByStatus(SqlDialect dialect) =>
+    /// <summary>Per status an update may reach, by its name, the statuses it may come from; a status missing here no update reaches.</summary>
+    private static Dictionary<string, string> UpdatableFrom() =>
         Enum.GetValues<RequestStatus>()
             .Select(to => (To: to, From: LifecycleSql.UpdatableTo(to)))
             .Where(u => u.From is not null)
-            .ToDictionary(u => u.To.ToString(), u => UpdateSql(dialect, u.From!), StringComparer.Ordinal);
+            .ToDictionary(u => u.To.ToString(), u => u.From!, StringComparer.Ordinal);
 
     /// <summary>
     /// An operator's replay: from a state the table lets an operator replay (and, unless a re-delivery is asked for, not
@@ -99,7 +101,7 @@ public sealed class StatusStore : IAsyncDisposable, IDisposable
     // The provider's statements, built once: the Processor runs them several times per request.
     private readonly BoundStatement<ClaimArgs> _claim;
     private readonly BoundStatement<ClaimArgs>? _insertClaimed;
-    private readonly Dictionary<string, BoundStatement<UpdateArgs>> _updates;
+    private readonly Dictionary<string, UpdateStatements> _updates;
     private readonly BoundStatement<InsertArgs>?[] _inserts = new BoundStatement<InsertArgs>?[SqlDialect.InsertChunk + 1];
     private readonly string _replaySql;
     private readonly string _receivedTransitionsSql;
@@ -121,7 +123,7 @@ public sealed class StatusStore : IAsyncDisposable, IDisposable
         _claim = new BoundStatement<ClaimArgs>(dialect, ClaimSql(dialect), ClaimParameter);
         if (dialect.InsertClaimed is { } insertClaimed)
             _insertClaimed = new BoundStatement<ClaimArgs>(dialect, insertClaimed, ClaimParameter);
-        _updates = UpdateSqlByStatus(dialect).ToDictionary(u => u.Key, u => new BoundStatement<UpdateArgs>(dialect, u.Value, UpdateParameter), StringComparer.Ordinal);
+        _updates = UpdatableFrom().ToDictionary(u => u.Key, u => new UpdateStatements(dialect, u.Value), StringComparer.Ordinal);
         _replaySql = ReplaySql(dialect);
         _receivedTransitionsSql = ReceivedTransitionsSql(dialect);
         _payloadBatchSql = PayloadBatchSql(dialect);
@@ -242,8 +244,9 @@ public sealed class StatusStore : IAsyncDisposable, IDisposable
     /// </summary>
     public Task<bool> UpdateAsync(string requestId, StatusUpdate update, string? leaseOwner, CancellationToken ct)
     {
-        if (!_updates.TryGetValue(update.Status, out var sql))
+        if (!_updates.TryGetValue(update.Status, out var statements))
             return Task.FromResult(false); // no update reaches that status from any state (or it is no status at all)
+        var sql = statements.For(UpdateShape.Of(update));
         return _groupCommit is { } group
             ? group.RunAsync(requestId, (connection, tx, t) => UpdateAsync(connection, tx, sql, requestId, update, leaseOwner, t), ct)
             : OnConnectionAsync(connection => UpdateAsync(connection, null, sql, requestId, update, leaseOwner, ct), ct);
@@ -273,6 +276,17 @@ public sealed class StatusStore : IAsyncDisposable, IDisposable
 
     /// <summary>What a status update binds: the row's id and owner, the update's columns and the time.</summary>
     private sealed record UpdateArgs(string RequestId, StatusUpdate Update, string? LeaseOwner, DateTimeOffset Now);
+
+    /// <summary>The updates to one status: one statement per <see cref="UpdateShape"/>, bound on first use.</summary>
+    private sealed class UpdateStatements(SqlDialect dialect, string allowedFrom)
+    {
+        private readonly ConcurrentDictionary<UpdateShape, BoundStatement<UpdateArgs>> _byShape = new();
+
+        public BoundStatement<UpdateArgs> For(UpdateShape shape) =>
+            _byShape.TryGetValue(shape, out var statement)
+                ? statement
+                : _byShape.GetOrAdd(shape, s => new BoundStatement<UpdateArgs>(dialect, UpdateSql(dialect, allowedFrom, s), UpdateParameter));
+    }
 
     private static BoundStatement<UpdateArgs>.Parameter UpdateParameter(string name) => name switch
     {
@@ -330,8 +344,11 @@ public sealed class StatusStore : IAsyncDisposable, IDisposable
             yield return (nameof(PingSql), PingSql);
             yield return (nameof(ClaimSql), ClaimSql(dialect));
             yield return (nameof(ReplaySql), ReplaySql(dialect));
-            foreach (var (status, sql) in UpdateSqlByStatus(dialect))
-                yield return ($"{nameof(UpdateSql)}({status})", sql);
+            foreach (var (status, from) in UpdatableFrom())
+            {
+                yield return ($"{nameof(UpdateSql)}({status}, widest)", UpdateSql(dialect, from, UpdateShape.Widest));
+                yield return ($"{nameof(UpdateSql)}({status}, narrowest)", UpdateSql(dialect, from, default));
+            }
             yield return (nameof(ReceivedTransitionsSql), AsDapperSends(ReceivedTransitionsSql(dialect)));
             yield return (nameof(PayloadBatchSql), PayloadBatchSql(dialect));
             yield return (nameof(DeleteBatchSql), DeleteBatchSql(dialect));
@@ -437,7 +454,11 @@ public sealed class StatusStore : IAsyncDisposable, IDisposable
     {
         yield return ("claim", _claim.Sql);
         if (_insertClaimed is not null) yield return ("insert claimed", _insertClaimed.Sql);
-        foreach (var (status, update) in _updates) yield return ($"update to {status}", update.Sql);
+        foreach (var (status, update) in _updates)
+        {
+            yield return ($"update to {status}, widest", update.For(UpdateShape.Widest).Sql);
+            yield return ($"update to {status}, narrowest", update.For(default).Sql);
+        }
         yield return ("insert 1", InsertStatement(1).Sql);
         yield return ($"insert {SqlDialect.InsertChunk}", InsertStatement(SqlDialect.InsertChunk).Sql);
     }

@@ -94,4 +94,21 @@ public sealed class BoundStatementTests
         if (provider == StoreProviders.Postgres)
             Assert.That(statements.Where(s => s.Sql.Contains('@')).Select(s => s.Name), Is.Empty, "no named placeholder left for Npgsql to parse");
     }
+
+    [Test]
+    public void An_update_statement_names_only_the_columns_its_update_sets()
+    {
+        var shape = UpdateShape.Of(new StatusUpdate { Status = RequestStatuses.Processing, AttemptCount = 2, LastError = "e", ReleaseLease = false });
+        var set = RequestColumns.UpdateSet(shape);
+        Assert.That(set, Does.Contain("attempt_count = @AttemptCount").And.Contain("last_error = @LastError").And.Contain("status = @Status"));
+        Assert.That(set, Does.Not.Contain("route").And.Not.Contain("lease_owner").And.Not.Contain("next_attempt_at").And.Not.Contain("COALESCE"));
+
+        var widest = RequestColumns.UpdateSet(UpdateShape.Widest);
+        Assert.That(RequestColumns.KeptUnlessSet, Has.All.Matches<string>(c => widest.Contains($"{c} = @", StringComparison.Ordinal)));
+        Assert.That(widest, Does.Contain("next_attempt_at = NULL").And.Contain("lease_owner = NULL"));
+        Assert.That(UpdateShape.Of(new StatusUpdate { Status = "x", NextAttemptAt = DateTimeOffset.UnixEpoch, ClearNextAttempt = true }),
+            Is.EqualTo(UpdateShape.Of(new StatusUpdate { Status = "x", ClearNextAttempt = true })), "clearing wins: one shape");
+        Assert.That(RequestColumns.UpdateSet(UpdateShape.Of(new StatusUpdate { Status = "x", NextAttemptAt = DateTimeOffset.UnixEpoch })),
+            Does.Contain("next_attempt_at = @NextAttemptAt"));
+    }
 }

@@ -60,6 +60,42 @@ public sealed class RowShapeTests(string provider) : StoreSuite(provider)
     }
 
     [Test]
+    public async Task An_update_writes_the_columns_it_sets_and_keeps_every_other_as_it_was()
+    {
+        // Each update runs a statement of its own shape (UpdateShape): only the columns it sets are in it.
+        var row = Row();
+        await Store.ClaimAsync(row, "first", T0, TimeSpan.FromMinutes(1), default);
+        Assert.That(await Store.UpdateAsync(row.RequestId, new StatusUpdate
+        {
+            Status = RequestStatuses.RetryScheduled, Detail = "every column", AttemptCount = 3, NextAttemptAt = T0.AddSeconds(5),
+            DeliveredAt = T0.AddSeconds(1), DeliveryStatusCode = 202, DeliveryDurationMs = 17, AccessorValues = """{"a":1}""",
+            AccessorRejections = "[]", SelectedPathId = "gold", Route = "vip", CallbackStatusCode = 503, CallbackResult = "HTTP 503",
+            CallbackOutcomeUnknown = true, CallbackBody = "{}", Outcome = "delivered", LastError = "callback 503",
+        }, "first", default), Is.True);
+        var written = (await Queries.GetAsync(row.RequestId, default))!;
+        Assert.That(written.SelectedPathId, Is.EqualTo("gold"));
+        Assert.That(written.LeaseOwner, Is.Null, "released by default");
+
+        await Store.ClaimAsync(row, "second", T0.AddSeconds(6), TimeSpan.FromMinutes(1), default);
+        Assert.That(await Store.UpdateAsync(row.RequestId,
+            new StatusUpdate { Status = RequestStatuses.Processing, LastError = "one column", ReleaseLease = false }, "second", default), Is.True);
+        var narrow = (await Queries.GetAsync(row.RequestId, default))!;
+        Assert.That(narrow.LastError, Is.EqualTo("one column"));
+        Assert.That(narrow.LeaseOwner, Is.EqualTo("second"), "a lease not released stays");
+        Assert.That(narrow with { LastError = written.LastError, Status = written.Status, LeaseOwner = null, LeaseUntil = null, UpdatedAt = written.UpdatedAt },
+            Is.EqualTo(written), "every column the update did not set, the next attempt among them, is as the first update left it");
+
+        Assert.That(await Store.UpdateAsync(row.RequestId, new StatusUpdate
+        {
+            Status = RequestStatuses.RetryScheduled, NextAttemptAt = T0.AddSeconds(9), ClearNextAttempt = true,
+        }, "second", default), Is.True);
+        var cleared = (await Queries.GetAsync(row.RequestId, default))!;
+        Assert.That(cleared.NextAttemptAt, Is.Null, "clearing wins over a next attempt given with it");
+        Assert.That(cleared.LeaseOwner, Is.Null);
+        Assert.That(cleared.AttemptCount, Is.EqualTo(3));
+    }
+
+    [Test]
     public async Task Rows_written_before_the_flag_existed_take_it_from_the_callback_result_prefix()
     {
         if (Provider == StoreProviders.SqlServer)
