@@ -34,7 +34,26 @@ SFMC_SECRET=bench-sfmc-signing-secret-0123456789abcdef0123456789abcdef  # Journe
 bench=(dotnet "$repo/tools/Bench/bin/Release/net10.0/ExternalAction.Bench.dll")
 own=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)   # this checkout, whatever BENCH_REPO says (warm_hosts runs its tool)
 
+# Processes that take the two cores from the ones under test and are not part of the run: the three-node cluster
+# (infra/rabbitmq-cluster.sh, left running by a drill or a test), test hosts and builds. Listed in $out/neighbours.txt
+# and on stderr, so a run's numbers carry the fact; the cluster drill, which wants the cluster, sets BENCH_CLUSTER=1.
+neighbours() {
+  local pattern='rabbit[5-7]@localhost|testhost|vstest\.console|dotnet (build|test)|MSBuild\.dll'
+  [ "${BENCH_CLUSTER:-0}" = 1 ] && pattern='testhost|vstest\.console|dotnet (build|test)|MSBuild\.dll'
+  ps -eo pid=,pcpu=,args= | grep -E -- "$pattern" | grep -v -E "grep -E|ps -eo" | cut -c1-200 || true
+}
+
 bench_up() {
+  mkdir -p "$out"
+  local others
+  others=$(neighbours)
+  if [ -n "$others" ]; then
+    printf '%s\n' "$others" > "$out/neighbours.txt"
+    echo "WARNING: processes that compete for the CPU are running (the numbers of this run count them; $out/neighbours.txt):" >&2
+    printf '%s\n' "$others" | sed 's/^/  /' >&2
+  else
+    rm -f "$out/neighbours.txt"
+  fi
   bash "$repo/infra/rabbitmq.sh" start
   bash "$repo/infra/postgres.sh" start
   PGPASSWORD=postgres psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -q -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"

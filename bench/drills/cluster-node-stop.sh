@@ -5,6 +5,7 @@
 # accounting), and no 503 while two of three nodes, a quorum, are up (the answers-by-status column). Loopback only.
 # Usage: [RATE=100] bash bench/drills/cluster-node-stop.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+export BENCH_CLUSTER=1   # bench_up: the cluster is this drill's, not a neighbour
 bash "$repo/infra/rabbitmq-cluster.sh" start
 cluster() { bash "$repo/infra/rabbitmq-cluster.sh" "$@"; }
 cluster ctl delete_vhost "$id" >/dev/null 2>&1 || true
