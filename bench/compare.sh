@@ -22,6 +22,8 @@
 # ALLOCATIONS=1 fills the allocation columns (the hosts' AllocationMetric; it costs the Api about 0.1 ms of CPU per
 # request, so CPU comparisons leave it off). PG_SETUP=SQL runs on the bench database after migration, before the load (a schema what-if); each run's
 # hot-updates.txt has PostgreSQL's count of the status row's updates and of those that were HOT.
+# RABBIT_POLICY=JSON is a RabbitMQ policy on every queue of the run's vhost, set before the hosts declare them (a broker
+# what-if, e.g. "cqv2:RABBIT_POLICY={\"queue-version\":2}", bench/lib.sh).
 # Usage: [MODE=e2e|intake] [REPS=2] [E2E_RATE=500] [E2E_DURATION=20] [RATE=1000] [DURATION=10] [OUT=bench/results/compare]
 #        bash bench/compare.sh VARIANT...
 set -euo pipefail

@@ -60,6 +60,11 @@ bench_up() {
   bash "$repo/infra/rabbitmq.sh" ctl delete_vhost "$id" >/dev/null 2>&1 || true
   bash "$repo/infra/rabbitmq.sh" ctl add_vhost "$id" >/dev/null
   bash "$repo/infra/rabbitmq.sh" ctl set_permissions -p "$id" guest ".*" ".*" ".*" >/dev/null
+  # RABBIT_POLICY: a policy definition (JSON) for every queue of the bench vhost, set before anything declares one (a
+  # what-if on the broker, e.g. "cqv2:RABBIT_POLICY={\"queue-version\":2}"; no commas: they separate settings).
+  if [ -n "${RABBIT_POLICY:-}" ]; then
+    bash "$repo/infra/rabbitmq.sh" ctl set_policy -p "$id" --apply-to queues bench-what-if ".*" "$RABBIT_POLICY" >/dev/null
+  fi
   for project in src/Api/ExternalAction.Api.csproj src/Processor/ExternalAction.Processor.csproj tools/Bench/ExternalAction.Bench.csproj; do
     dotnet build -c Release -v q -nologo "$repo/$project" >/dev/null
   done
