@@ -24,6 +24,8 @@
 # hot-updates.txt has PostgreSQL's count of the status row's updates and of those that were HOT.
 # RABBIT_POLICY=JSON is a RabbitMQ policy on every queue of the run's vhost, set before the hosts declare them (a broker
 # what-if, e.g. "cqv2:RABBIT_POLICY={\"queue-version\":2}", bench/lib.sh).
+# NAIVE_QUEUE_TYPE=quorum declares the naive endpoint's queue as a quorum queue (classic by default), for a variant that
+# runs the Api with ExternalAction__RabbitMq__QuorumQueues=true against a baseline on the same queue type.
 # Usage: [MODE=e2e|intake] [REPS=2] [E2E_RATE=500] [E2E_DURATION=20] [RATE=1000] [DURATION=10] [OUT=bench/results/compare]
 #        bash bench/compare.sh VARIANT...
 set -euo pipefail

@@ -44,7 +44,7 @@ internal sealed class ReferenceEndpoints : IAsyncDisposable
         var connection = await new ConnectionFactory { Uri = new Uri(rabbitUrl), ClientProvidedName = "bench-naive" }.CreateConnectionAsync();
         await using (var setup = await connection.CreateChannelAsync())
         {
-            await setup.QueueDeclareAsync(Queue, durable: true, exclusive: false, autoDelete: false);
+            await setup.QueueDeclareAsync(Queue, durable: true, exclusive: false, autoDelete: false, arguments: QueueArguments());
             await setup.QueuePurgeAsync(Queue);
             await setup.ExchangeDeclareAsync(TypeExchange, ExchangeType.Fanout, durable: true);
             await setup.ExchangeDeclareAsync(QueueExchange, ExchangeType.Fanout, durable: true);
@@ -71,6 +71,18 @@ internal sealed class ReferenceEndpoints : IAsyncDisposable
         endpoints.Url = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         return endpoints;
     }
+
+    /// <summary>
+    /// The naive queue's type: classic unless <c>NAIVE_QUEUE_TYPE</c> says <c>quorum</c>, so the baseline can run on the
+    /// queue type the Api is measured with (<c>ExternalAction:RabbitMq:QuorumQueues</c>; bench/compare.sh variants).
+    /// </summary>
+    private static Dictionary<string, object?>? QueueArguments() =>
+        Environment.GetEnvironmentVariable("NAIVE_QUEUE_TYPE") switch
+        {
+            null or "" or "classic" => null,
+            "quorum" => new Dictionary<string, object?> { ["x-queue-type"] = "quorum" },
+            var other => throw new InvalidOperationException($"NAIVE_QUEUE_TYPE must be classic or quorum, not '{other}'."),
+        };
 
     private static readonly CreateChannelOptions Confirmed = new(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true,
         outstandingPublisherConfirmationsRateLimiter: null);
