@@ -4,6 +4,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ExternalAction.TestSupport;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 
@@ -14,9 +16,12 @@ namespace ExternalAction.EndToEnd.Tests;
 /// WireMock as Twilio, Slack, the logistics API, the rewards and recommendation services and a status webhook: each
 /// call answered at once, delivered asynchronously, its row final and findable by the declared identity.
 /// </summary>
-[TestFixture]
+/// <remarks>Run on classic queues (the default) and on quorum queues, which README tells AJO deployments to use (the
+/// answer's tail is the broker's confirm: docs/benchmarks.md).</remarks>
+[TestFixture(false)]
+[TestFixture(true)]
 [NonParallelizable]
-public sealed class AjoEndToEndTests
+public sealed class AjoEndToEndTests(bool quorumQueues)
 {
     private const string StatusSecret = "status-hmac-key-value";
     private const string LogisticsToken = "logistics-token-value";
@@ -26,6 +31,8 @@ public sealed class AjoEndToEndTests
     [OneTimeSetUp]
     public async Task Start() => _env = await EndToEndEnvironment.StartAsync(settings =>
     {
+        if (quorumQueues)
+            settings["ExternalAction:RabbitMq:QuorumQueues"] = "true";
         settings["Secrets:sample-twilio-auth-token"] = EndToEndEnvironment.TwilioToken;
         settings["Secrets:sample-logistics-token"] = LogisticsToken;
         settings["Secrets:sample-rewards-api-key"] = RewardsKey;
@@ -77,6 +84,21 @@ public sealed class AjoEndToEndTests
     }
 
     private static string Text(JsonElement row, string name) => row.GetProperty(name).ToString();
+
+    [Test]
+    public async Task The_processing_queue_is_of_the_configured_type()
+    {
+        // A declaration with the other type is refused for exactly that argument: the queue is of the configured type.
+        var factory = new ConnectionFactory { Uri = new Uri(_env.VirtualHost.Url) };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        await channel.QueueDeclarePassiveAsync("externalaction-process");
+        var other = new Dictionary<string, object?> { ["x-queue-type"] = quorumQueues ? "classic" : "quorum" };
+        var refused = Assert.ThrowsAsync<OperationInterruptedException>(() =>
+            channel.QueueDeclareAsync("externalaction-process", durable: true, exclusive: false, autoDelete: false, arguments: other));
+        Assert.That(refused!.ShutdownReason?.ReplyCode, Is.EqualTo(406));
+        Assert.That(refused.ShutdownReason?.ReplyText, Does.Contain("x-queue-type"));
+    }
 
     [Test]
     public async Task The_SMS_sample_sends_through_Twilio_and_completes()
